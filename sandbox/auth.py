@@ -1,0 +1,82 @@
+"""Issue access tokens shaped like the real ones, and read them: Bearer -> Tenant (organization, mode)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+from flask import request
+
+from .errors import ApiError
+from .ids import derive_id
+
+ISSUER = "https://auth.commercelayer.io"
+LIFETIME = 14400  # seconds, as the real API's tokens
+DEFAULT_ORGANIZATION = "sandbox-org"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """Whose data a request reads: one organization, in test or live mode."""
+
+    organization_id: str
+    organization_slug: str
+    mode: str  # "test" | "live"
+
+    @property
+    def key(self) -> str:
+        return f"{self.organization_id}:{self.mode}"
+
+
+def organization_id(slug: str) -> str:
+    return derive_id("organization", slug)
+
+
+def issue_token(secret: str, *, organization: str = DEFAULT_ORGANIZATION, mode: str = "test",
+                client_id: str = "sandbox-test-client", kind: str = "integration",
+                scope: str = "market:all", now: float | None = None) -> str:
+    """An HS256 JWT with the payload the real auth server gives (test=True in test mode)."""
+    issued = int(time.time() if now is None else now)
+    payload = {
+        "organization": {"id": organization_id(organization), "slug": organization,
+                         "enterprise": False, "region": "eu-west-1"},
+        "application": {"id": derive_id("application", client_id), "client_id": client_id,
+                        "kind": kind, "public": kind == "sales_channel", "confidential": kind != "sales_channel"},
+        "scope": scope,
+        "exp": issued + LIFETIME,
+        "iat": issued,
+        "rand": derive_id("rand", client_id, issued),
+        "iss": ISSUER,
+        "test": mode == "test",
+    }
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def _invalid(detail: str) -> ApiError:
+    return ApiError(401, "INVALID_TOKEN", "Invalid token", detail)
+
+
+def read_token(token: str, secret: str) -> Tenant:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "iat", "iss"]},
+                            issuer=ISSUER)
+    except jwt.ExpiredSignatureError:
+        raise _invalid("The access token you provided is expired.") from None
+    except jwt.InvalidTokenError:
+        raise _invalid("The access token you provided is invalid.") from None
+    org = claims.get("organization")
+    if not (isinstance(org, dict) and isinstance(org.get("slug"), str) and org["slug"]
+            and isinstance(claims.get("test"), bool)):
+        raise _invalid("The access token you provided is invalid.")
+    return Tenant(organization_id(org["slug"]), org["slug"], "test" if claims["test"] else "live")
+
+
+def authenticate(secret: str) -> Tenant:
+    """The current request's tenant, from `Authorization: Bearer <token>`."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise ApiError(401, "UNAUTHORIZED", "Access denied", "You are not authorized to perform this action.")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _invalid("The access token you provided is invalid.")
+    return read_token(token.strip(), secret)

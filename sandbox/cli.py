@@ -1,0 +1,57 @@
+"""`sandbox serve | token`: every option also reads a SANDBOX_* environment variable."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .auth import DEFAULT_ORGANIZATION, Tenant, issue_token, organization_id
+from .settings import Settings
+
+
+@click.group()
+def main() -> None:
+    """A local, deterministic stand-in for Commerce Layer's order factory API."""
+
+
+@main.command()
+@click.option("--host", envvar="SANDBOX_HOST", help="Interface to listen on [127.0.0.1].")
+@click.option("--port", envvar="SANDBOX_PORT", type=int, help="Port to listen on [8080].")
+@click.option("--seed", envvar="SANDBOX_SEED", type=int, help="Seed of the generated data [1].")
+@click.option("--count", envvar="SANDBOX_COUNT", type=click.IntRange(0, 1_000_000),
+              help="Order factories seeded per data set [50].")
+@click.option("--secret", envvar="SANDBOX_SECRET", help="Secret that signs access tokens.")
+@click.option("--db", envvar="SANDBOX_DB", help="SQLite file to keep state in [in memory].")
+@click.option("--threads", envvar="SANDBOX_THREADS", type=click.IntRange(1, 64), default=8, show_default=True)
+def serve(threads: int, **options) -> None:
+    """Serve the sandbox with a production WSGI server."""
+    import waitress
+
+    from . import create_app
+    from .store import get_store
+
+    settings = Settings.load(**options)
+    app = create_app(settings)
+    with app.app_context():
+        # seed the default data set before announcing readiness, so the first request is fast
+        get_store().ensure(Tenant(organization_id(DEFAULT_ORGANIZATION), DEFAULT_ORGANIZATION, "test").key)
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(f"Order factory sandbox on {base}/api (spec: {base}/openapi.yaml)")
+    click.echo(f"Test-mode access token (organization {DEFAULT_ORGANIZATION}, valid 4 hours):")
+    click.echo(issue_token(settings.secret))
+    sys.stdout.flush()
+    waitress.serve(app, host=settings.host, port=settings.port, threads=threads, ident="order-factory-sandbox",
+                   _quiet=True)
+
+
+@main.command()
+@click.option("--mode", type=click.Choice(["test", "live"]), default="test", show_default=True)
+@click.option("--organization", default=DEFAULT_ORGANIZATION, show_default=True, help="Organization slug.")
+@click.option("--secret", envvar="SANDBOX_SECRET", help="Secret that signs access tokens.")
+def token(mode: str, organization: str, secret: str | None) -> None:
+    """Print an access token that a sandbox served with the same secret accepts."""
+    click.echo(issue_token(Settings.load(secret=secret).secret, organization=organization, mode=mode))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""ApiError and the one JSON:API error document builder; every failure leaves through here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+JSONAPI = "application/vnd.api+json"
+
+# code and title for each status the sandbox answers with when nothing more specific applies
+_DEFAULTS = {
+    400: ("BAD_REQUEST", "Bad request"),
+    401: ("UNAUTHORIZED", "Access denied"),
+    404: ("RECORD_NOT_FOUND", "Record not found"),
+    405: ("METHOD_NOT_ALLOWED", "Method not allowed"),
+    406: ("NOT_ACCEPTABLE", "Not acceptable"),
+    409: ("CONFLICT", "Conflict"),
+    413: ("PAYLOAD_TOO_LARGE", "Payload too large"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "Unsupported media type"),
+    422: ("VALIDATION_ERROR", "Validation error"),
+    429: ("TOO_MANY_REQUESTS", "Too many requests"),
+    500: ("INTERNAL_SERVER_ERROR", "Internal server error"),
+}
+
+
+@dataclass
+class ApiError(Exception):
+    status: int
+    code: str
+    title: str
+    detail: str
+    pointer: str | None = None
+    parameter: str | None = None
+    meta: dict | None = None
+
+    def as_json(self) -> dict:
+        error = {"title": self.title, "detail": self.detail, "code": self.code, "status": str(self.status)}
+        if self.pointer is not None:
+            error["source"] = {"pointer": self.pointer}
+        elif self.parameter is not None:
+            error["source"] = {"parameter": self.parameter}
+        if self.meta is not None:
+            error["meta"] = self.meta
+        return error
+
+
+@dataclass
+class ApiErrors(Exception):
+    """Several errors found in one request, reported together; the first one sets the status."""
+
+    errors: list[ApiError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def not_found(resource: str, id_: str) -> ApiError:
+    return ApiError(404, "RECORD_NOT_FOUND", "Record not found",
+                    f"The requested {resource} record {id_!r} could not be found")
+
+
+def error_response(errors: list[ApiError], headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps({"errors": [e.as_json() for e in errors]})
+    return Response(body, status=errors[0].status, mimetype=JSONAPI, headers=headers or {})
+
+
+def _from_http_exception(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    code, title = _DEFAULTS.get(status, ("HTTP_ERROR", exc.name))
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    return error_response([ApiError(status, code, title, exc.description or title)], headers)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(ApiError, lambda e: error_response([e]))
+    app.register_error_handler(ApiErrors, lambda e: error_response(e.errors, e.headers))
+    # Flask's own 404/405/413... keep their headers (Allow on 405) and become JSON:API documents
+    app.register_error_handler(HTTPException, _from_http_exception)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        app.logger.exception("unexpected error")
+        code, title = _DEFAULTS[500]
+        return error_response([ApiError(500, code, title, "The sandbox failed; this is a bug, please report it")])

@@ -1,0 +1,115 @@
+"""The catalogue of resource types: their tables, typed attributes, relationships, sortable and filterable keys.
+
+The store builds its tables from it and the query parser validates against it, so a column that is
+not listed here can never reach SQL.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# attribute kinds, which decide how values are stored, compared and parsed from a query string
+STRING, DATETIME, INTEGER, BOOLEAN, JSON = "string", "datetime", "integer", "boolean", "json"
+
+
+@dataclass(frozen=True)
+class Relationship:
+    name: str
+    target: str            # resource type
+    many: bool = False
+    column: str | None = None   # the foreign key column on this table, for to-one links
+
+
+@dataclass(frozen=True)
+class Resource:
+    type: str
+    table: str
+    attributes: dict[str, str]              # public attribute -> kind
+    relationships: tuple[Relationship, ...] = ()
+    internal: dict[str, str] = field(default_factory=dict)  # stored, never served
+    sortable: tuple[str, ...] = ()
+    filterable: dict[str, str] = field(default_factory=dict)  # filter key -> kind
+    # a view over the table limited to these values of `type` (order_copies over order_factories)
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> dict[str, str]:
+        links = {r.column: STRING for r in self.relationships if r.column}
+        return {"id": STRING, **self.attributes, **links, **self.internal}
+
+    def relationship(self, name: str) -> Relationship | None:
+        return next((r for r in self.relationships if r.name == name), None)
+
+
+_FACTORY_ATTRIBUTES = {
+    "type": STRING, "status": STRING,
+    "started_at": DATETIME, "completed_at": DATETIME, "failed_at": DATETIME,
+    "errors_log": JSON, "errors_count": INTEGER,
+    "place_target_order": BOOLEAN, "reuse_wallet": BOOLEAN,
+    "created_at": DATETIME, "updated_at": DATETIME,
+    "reference": STRING, "reference_origin": STRING, "metadata": JSON,
+}
+_COPY_OPTIONS = {"cancel_source_order": BOOLEAN, "apply_promotions": BOOLEAN,
+                 "skip_errors": BOOLEAN, "ignore_invalid_coupon": BOOLEAN}
+_FACTORY_SORTABLE = ("id", "type", "status", "started_at", "completed_at", "failed_at", "errors_count",
+                     "created_at", "updated_at", "reference", "reference_origin")
+_FACTORY_FILTERABLE = {
+    **{key: (STRING if key == "id" else _FACTORY_ATTRIBUTES[key]) for key in _FACTORY_SORTABLE},
+    "metadata": JSON, "source_order_id": STRING, "target_order_id": STRING,
+}
+_FACTORY_RELATIONSHIPS = (
+    Relationship("source_order", "orders", column="source_order_id"),
+    Relationship("target_order", "orders", column="target_order_id"),
+    Relationship("events", "events", many=True),
+    Relationship("event_stores", "event_stores", many=True),
+)
+# how the lifecycle plans and runs a copy: decided at creation, applied by time
+_FACTORY_INTERNAL = {"order_subscription_id": STRING, "plan": JSON, **_COPY_OPTIONS}
+
+ORDER_FACTORIES = Resource(
+    type="order_factories", table="order_factories",
+    attributes=_FACTORY_ATTRIBUTES, relationships=_FACTORY_RELATIONSHIPS,
+    internal=_FACTORY_INTERNAL, sortable=_FACTORY_SORTABLE, filterable=_FACTORY_FILTERABLE,
+)
+
+ORDERS = Resource(
+    type="orders", table="orders",
+    attributes={
+        "number": INTEGER, "status": STRING, "payment_status": STRING, "fulfillment_status": STRING,
+        "currency_code": STRING, "customer_email": STRING, "skus_count": INTEGER,
+        "total_amount_cents": INTEGER, "formatted_total_amount": STRING, "placed_at": DATETIME,
+        "created_at": DATETIME, "updated_at": DATETIME,
+        "reference": STRING, "reference_origin": STRING, "metadata": JSON,
+    },
+    relationships=(Relationship("order_factories", "order_factories", many=True),),
+    internal={"line_items": JSON},
+    sortable=("id", "number", "status", "created_at", "updated_at", "reference"),
+    filterable={"id": STRING, "number": INTEGER, "status": STRING, "reference": STRING,
+                "created_at": DATETIME, "updated_at": DATETIME, "metadata": JSON},
+)
+
+ORDER_SUBSCRIPTIONS = Resource(
+    type="order_subscriptions", table="order_subscriptions",
+    attributes={
+        "number": INTEGER, "status": STRING, "frequency": STRING,
+        "starts_at": DATETIME, "expires_at": DATETIME, "next_run_at": DATETIME, "occurrencies": INTEGER,
+        "created_at": DATETIME, "updated_at": DATETIME,
+        "reference": STRING, "reference_origin": STRING, "metadata": JSON,
+    },
+    relationships=(Relationship("source_order", "orders", column="source_order_id"),),
+    sortable=("id", "number", "status", "created_at", "updated_at"),
+    filterable={"id": STRING, "number": INTEGER, "status": STRING, "created_at": DATETIME,
+                "updated_at": DATETIME, "metadata": JSON},
+)
+
+EVENTS = Resource(
+    type="events", table="events",
+    attributes={"name": STRING, "created_at": DATETIME, "updated_at": DATETIME,
+                "reference": STRING, "reference_origin": STRING, "metadata": JSON},
+    # the copy job whose transition this event records
+    internal={"order_factory_id": STRING},
+    sortable=("id", "name", "created_at", "updated_at"),
+    filterable={"id": STRING, "name": STRING, "created_at": DATETIME, "updated_at": DATETIME},
+)
+
+RESOURCES = {r.type: r for r in (ORDER_FACTORIES, ORDERS, ORDER_SUBSCRIPTIONS, EVENTS)}
+TABLES = {r.table: r for r in RESOURCES.values()}

@@ -1,0 +1,176 @@
+"""Deterministic seed data: orders, subscriptions, copy jobs in every status, and their events.
+
+Every record derives from (seed, data set, record index) alone, so the same settings give the same bytes
+in any process and in any order of requests. Faker fills small pools of names once per seed; each
+record then draws from them with its own keyed random generator, which keeps 100,000 records fast.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import random
+from datetime import datetime, timedelta, timezone
+
+from faker import Faker
+
+from .clock import iso
+from .ids import derive_id
+
+# Seeded records are dated before this instant, so they never move under any clock.
+EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+STATUSES = ("pending", "in_progress", "completed", "failed", "aborted")
+CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£"}
+OUT_OF_STOCK = "line_items"
+UNPLACEABLE = "status"
+FAILURES = {
+    OUT_OF_STOCK: "{sku} is out of stock",
+    UNPLACEABLE: "cannot transition from draft to placed",
+}
+
+
+def keyed_random(*key: object) -> random.Random:
+    digest = hashlib.blake2b(":".join(map(str, key)).encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+@functools.lru_cache(maxsize=8)
+def _pools(seed: int) -> dict[str, tuple[str, ...]]:
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    return {
+        "first": tuple(fake.unique.first_name().lower() for _ in range(120)),
+        "last": tuple(fake.unique.last_name().lower() for _ in range(120)),
+        "domain": tuple(fake.unique.safe_domain_name() for _ in range(3)),
+        "product": tuple(fake.unique.word().upper() for _ in range(200)),
+    }
+
+
+class SeedData:
+    """The seed records of one data set (an organization in one mode)."""
+
+    def __init__(self, seed: int, dataset: str, count: int):
+        self.seed, self.dataset, self.count = seed, dataset, count
+        self.pools = _pools(seed)
+
+    def rng(self, *key: object) -> random.Random:
+        return keyed_random(self.seed, self.dataset, *key)
+
+    def id(self, *key: object) -> str:
+        return derive_id(self.seed, self.dataset, *key)
+
+    def tables(self) -> dict[str, list[dict]]:
+        tables: dict[str, list[dict]] = {"orders": [], "order_subscriptions": [],
+                                         "order_factories": [], "events": []}
+        for index in range(self.count):
+            self._factory(index, tables)
+        return tables
+
+    # --- records -------------------------------------------------------------------------------
+
+    def order(self, key: str, number: int, created: datetime, *, status: str = "placed",
+              failure: str | None = None) -> dict:
+        """An order with 1 to 4 line items; `failure` plants the reason a copy of it will fail."""
+        rng = self.rng("order", key)
+        currency = rng.choice(sorted(CURRENCIES))
+        items = []
+        for n in range(rng.randint(1, 4)):
+            sku = f"{rng.choice(self.pools['product'])}{rng.randint(100, 999)}"
+            items.append({"sku_code": sku, "quantity": rng.randint(1, 3),
+                          "unit_amount_cents": rng.randrange(500, 15000, 100),
+                          "in_stock": not (failure == OUT_OF_STOCK and n == 0)})
+        total = sum(i["quantity"] * i["unit_amount_cents"] for i in items)
+        placed = status not in ("draft", "pending")
+        email = f"{rng.choice(self.pools['first'])}.{rng.choice(self.pools['last'])}@{rng.choice(self.pools['domain'])}"
+        return {
+            "id": self.id("order", key), "number": number, "status": status,
+            "payment_status": "authorized" if placed else "unpaid",
+            "fulfillment_status": "unfulfilled", "currency_code": currency,
+            # an order with no customer cannot be placed: the planted reason for "draft to placed"
+            "customer_email": "" if failure == UNPLACEABLE else email,
+            "skus_count": sum(i["quantity"] for i in items), "total_amount_cents": total,
+            "formatted_total_amount": f"{CURRENCIES[currency]}{total // 100:,}.{total % 100:02d}",
+            "placed_at": iso(created) if placed else None,
+            "created_at": iso(created), "updated_at": iso(created),
+            "reference": None, "reference_origin": None, "metadata": {},
+            "line_items": items,
+        }
+
+    def _factory(self, index: int, tables: dict[str, list[dict]]) -> None:
+        rng = self.rng("factory", index)
+        # statuses cycle so that any count of five or more shows all of them
+        status = STATUSES[index % len(STATUSES)]
+        recurring = rng.random() < 0.3
+        created = EPOCH - timedelta(days=rng.randint(1, 90), seconds=rng.randint(0, 86399),
+                                    milliseconds=rng.randint(0, 999))
+        failure = rng.choice(sorted(FAILURES)) if status == "failed" else None
+        source = self.order(f"source:{index}", 20000 + 2 * index, created - timedelta(days=rng.randint(1, 30)),
+                            failure=failure)
+        tables["orders"].append(source)
+
+        started = completed = failed = target_id = subscription_id = None
+        errors_log = errors_count = None
+        if status in ("in_progress", "completed", "failed"):
+            started = created + timedelta(seconds=rng.randint(1, 120), milliseconds=rng.randint(0, 999))
+        if status == "completed":
+            completed = started + timedelta(seconds=rng.randint(1, 300), milliseconds=rng.randint(0, 999))
+            target = self.order(f"target:{index}", 20001 + 2 * index, completed)
+            target["line_items"] = source["line_items"]
+            tables["orders"].append(target)
+            target_id, errors_count = target["id"], 0
+        if status == "failed":
+            failed = started + timedelta(seconds=rng.randint(1, 300), milliseconds=rng.randint(0, 999))
+            sku = source["line_items"][0]["sku_code"]
+            errors_log = {failure: [FAILURES[failure].format(sku=sku)]}
+            errors_count = 1
+        if recurring:
+            subscription = self.subscription(index, source, created)
+            tables["order_subscriptions"].append(subscription)
+            subscription_id = subscription["id"]
+        updated = max(t for t in (created, started, completed, failed) if t is not None)
+        factory = {
+            "id": self.id("factory", index),
+            "type": "recurring_order_copies" if recurring else "order_copies",
+            "status": status,
+            "started_at": started and iso(started), "completed_at": completed and iso(completed),
+            "failed_at": failed and iso(failed),
+            "errors_log": errors_log, "errors_count": errors_count,
+            "place_target_order": rng.random() < 0.5, "reuse_wallet": rng.random() < 0.8,
+            "created_at": iso(created), "updated_at": iso(updated),
+            "reference": f"REORDER-{1000 + index}" if rng.random() < 0.5 else None,
+            "reference_origin": rng.choice(("storefront", "backoffice", None)),
+            "metadata": rng.choice(({}, {"channel": "web"}, {"channel": "app", "priority": index % 3})),
+            "source_order_id": source["id"], "target_order_id": target_id,
+            "order_subscription_id": subscription_id, "plan": None,
+            "cancel_source_order": False if recurring else rng.random() < 0.2,
+            "apply_promotions": False if recurring else rng.random() < 0.3,
+            "skip_errors": False, "ignore_invalid_coupon": False,
+        }
+        tables["order_factories"].append(factory)
+        transitions = [("create", created), ("start", started), ("complete", completed), ("fail", failed)]
+        if status == "aborted":
+            transitions.append(("abort", created + timedelta(seconds=rng.randint(1, 60))))
+        for name, moment in transitions:
+            if moment is not None:
+                tables["events"].append(self.event(factory, name, moment))
+
+    def subscription(self, index: int, source: dict, created: datetime) -> dict:
+        rng = self.rng("subscription", index)
+        starts = created - timedelta(days=rng.randint(1, 30))
+        return {
+            "id": self.id("subscription", index), "number": 5000 + index,
+            "status": rng.choice(("active", "active", "active", "inactive")),
+            "frequency": rng.choice(("hourly", "daily", "weekly", "monthly")),
+            "starts_at": iso(starts), "expires_at": None, "next_run_at": iso(created + timedelta(days=1)),
+            "occurrencies": rng.randint(1, 12),
+            "created_at": iso(starts), "updated_at": iso(created),
+            "reference": None, "reference_origin": None, "metadata": {},
+            "source_order_id": source["id"],
+        }
+
+    def event(self, factory: dict, name: str, moment: datetime) -> dict:
+        return {
+            "id": self.id("event", factory["id"], name), "name": f"{factory['type']}.{name}",
+            "created_at": iso(moment), "updated_at": iso(moment),
+            "reference": None, "reference_origin": None, "metadata": {},
+            "order_factory_id": factory["id"],
+        }

@@ -1,0 +1,48 @@
+"""One frozen set of settings, from defaults, SANDBOX_* variables and CLI flags (in that order)."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed: int = 1
+    # order factories seeded per data set
+    count: int = 50
+    # signs access tokens; documented so that `sandbox token` and the server agree by default
+    secret: str = "sandbox-secret-change-me-for-shared-deployments"
+    # ":memory:" keeps state in the process; a path shares it between workers and restarts
+    db: str = ":memory:"
+    spec_path: Path = ROOT / "openapi.yaml"
+    fixtures_path: Path = ROOT / "fixtures"
+
+    @classmethod
+    def load(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then SANDBOX_<NAME> variables, then explicit overrides that are not None."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in dataclasses.fields(cls):
+            raw = environ.get(f"SANDBOX_{field.name.upper()}")
+            if raw is not None:
+                values[field.name] = _convert(field, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _convert(field: dataclasses.Field, raw: str):
+    kind = field.type if isinstance(field.type, str) else field.type.__name__
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"SANDBOX_{field.name.upper()} must be a whole number, not {raw!r}") from None
+    if kind == "Path":
+        return Path(raw)
+    return raw

@@ -1,0 +1,165 @@
+"""The only state: data sets keyed by (organization, mode) in SQLite, and the queries that read them.
+
+One connection serves the process; a lock serialises its use, and transactions keep concurrent writers
+whole. With a file path several worker processes share the same data (WAL mode). The filter language
+compiles to parameterised SQL over the columns the resource catalogue lists: user text never reaches
+SQL except as a bound parameter.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+from .resources import BOOLEAN, INTEGER, JSON, RESOURCES, Resource
+from .seed import SeedData
+
+_SQL_TYPES = {INTEGER: "INTEGER", BOOLEAN: "INTEGER"}
+
+
+class Store:
+    def __init__(self, path: str = ":memory:", *, seed: int = 1, count: int = 50):
+        self.seed, self.count = seed, count
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._create_tables()
+
+    # --- schema and data sets ------------------------------------------------------------------
+
+    def _create_tables(self) -> None:
+        with self.transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS datasets (dataset TEXT PRIMARY KEY, sequence INTEGER NOT NULL)")
+            for resource in RESOURCES.values():
+                columns = ", ".join(f'"{name}" {_SQL_TYPES.get(kind, "TEXT")}'
+                                    for name, kind in resource.columns.items())
+                db.execute(f'CREATE TABLE IF NOT EXISTS "{resource.table}" '
+                           f"(dataset TEXT NOT NULL, {columns}, PRIMARY KEY (dataset, id))")
+                for column in {*resource.sortable, *(r.column for r in resource.relationships if r.column)} - {"id"}:
+                    db.execute(f'CREATE INDEX IF NOT EXISTS "{resource.table}_{column}" '
+                               f'ON "{resource.table}" (dataset, "{column}", id)')
+            db.execute('CREATE INDEX IF NOT EXISTS events_factory ON events (dataset, order_factory_id, created_at)')
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def ensure(self, dataset: str) -> None:
+        """Seed a data set the first time anything asks for it."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM datasets WHERE dataset = ?", (dataset,)).fetchone():
+                return
+            for table, rows in SeedData(self.seed, dataset, self.count).tables().items():
+                self._insert_rows(db, RESOURCES[table], dataset, rows)
+            db.execute("INSERT INTO datasets (dataset, sequence) VALUES (?, 0)", (dataset,))
+
+    def reset(self, dataset: str) -> None:
+        """Back to the seed: drop what the data set holds; the next access seeds it again."""
+        with self.transaction() as db:
+            for resource in RESOURCES.values():
+                db.execute(f'DELETE FROM "{resource.table}" WHERE dataset = ?', (dataset,))
+            db.execute("DELETE FROM datasets WHERE dataset = ?", (dataset,))
+        self.ensure(dataset)
+
+    def next_sequence(self, db: sqlite3.Connection, dataset: str) -> int:
+        """A per-data-set counter, so ids of created records depend only on the data set's own history."""
+        db.execute("UPDATE datasets SET sequence = sequence + 1 WHERE dataset = ?", (dataset,))
+        return db.execute("SELECT sequence FROM datasets WHERE dataset = ?", (dataset,)).fetchone()[0]
+
+    # --- settings (the clock lives here, so every worker agrees) ---------------------------------
+
+    def get_setting(self, name: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, name: str, value: str | None) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO settings (name, value) VALUES (?, ?) "
+                       "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, value))
+
+    # --- records -------------------------------------------------------------------------------
+
+    def find(self, resource: Resource, dataset: str, id_: str) -> dict | None:
+        found = self.find_many(resource, dataset, [id_])
+        return found[0] if found else None
+
+    def find_many(self, resource: Resource, dataset: str, ids: list[str], *, by: str = "id") -> list[dict]:
+        """Records whose column `by` is one of `ids`, in the resource's default order."""
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        sql = (f'SELECT * FROM "{resource.table}" WHERE dataset = ? AND "{by}" IN ({marks}) '
+               f"{self._kind_filter(resource)} ORDER BY created_at, id")
+        with self._lock:
+            rows = self._db.execute(sql, (dataset, *ids, *resource.kinds)).fetchall()
+        return [self._decode(resource, row) for row in rows]
+
+    def page(self, resource: Resource, dataset: str, *, number: int, size: int) -> tuple[list[dict], int]:
+        """One page in the default order (oldest first, then id), and the number of records in all."""
+        kind = self._kind_filter(resource)
+        with self._lock:
+            total = self._db.execute(f'SELECT COUNT(*) FROM "{resource.table}" WHERE dataset = ? {kind}',
+                                     (dataset, *resource.kinds)).fetchone()[0]
+            rows = self._db.execute(
+                f'SELECT * FROM "{resource.table}" WHERE dataset = ? {kind} ORDER BY created_at, id LIMIT ? OFFSET ?',
+                (dataset, *resource.kinds, size, (number - 1) * size)).fetchall()
+        return [self._decode(resource, row) for row in rows], total
+
+    # --- encoding ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _kind_filter(resource: Resource) -> str:
+        return f'AND "type" IN ({", ".join("?" * len(resource.kinds))})' if resource.kinds else ""
+
+    @staticmethod
+    def _insert_rows(db: sqlite3.Connection, resource: Resource, dataset: str, rows: list[dict]) -> None:
+        if not rows:
+            return
+        names = list(resource.columns)
+        encoders = [_encoder(resource.columns[name]) for name in names]
+        sql = (f'INSERT INTO "{resource.table}" (dataset, {", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+               f'VALUES (?, {", ".join("?" * len(names))})')
+        db.executemany(sql, ([dataset, *(enc(row.get(n)) for n, enc in zip(names, encoders))] for row in rows))
+
+    @staticmethod
+    def _decode(resource: Resource, row: sqlite3.Row) -> dict:
+        record = {}
+        for name, kind in resource.columns.items():
+            value = row[name]
+            if value is not None and kind == JSON:
+                value = json.loads(value)
+            elif value is not None and kind == BOOLEAN:
+                value = bool(value)
+            record[name] = value
+        return record
+
+
+def _encoder(kind: str):
+    if kind == JSON:
+        return lambda v: None if v is None else json.dumps(v, separators=(",", ":"))
+    if kind == BOOLEAN:
+        return lambda v: None if v is None else int(v)
+    return lambda v: v
+
+
+def init_app(app) -> None:
+    settings = app.config["SANDBOX"]
+    app.extensions["store"] = Store(settings.db, seed=settings.seed, count=settings.count)
+
+
+def get_store() -> Store:
+    from flask import current_app
+    return current_app.extensions["store"]

@@ -1,0 +1,78 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from sandbox.clock import Clock, iso, parse_duration, parse_instant
+
+
+class MemoryStore:
+    def __init__(self):
+        self.values = {}
+
+    def get_setting(self, name):
+        return self.values.get(name)
+
+    def set_setting(self, name, value):
+        self.values[name] = value
+
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def test_iso_has_milliseconds_and_z():
+    assert iso(datetime(2018, 1, 1, 12, 0, 0, 123456, tzinfo=timezone.utc)) == "2018-01-01T12:00:00.123Z"
+    assert iso(datetime(2018, 1, 1, 13, tzinfo=timezone(timedelta(hours=1)))) == "2018-01-01T12:00:00.000Z"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-03-01", T0 - timedelta(hours=12)),
+    ("2026-03-01T12:00:00Z", T0),
+    ("2026-03-01T13:00:00+01:00", T0),
+    ("2026-03-01T12:00:00.000Z", T0),
+    ("2026-03-01T12:00:00", T0),
+])
+def test_parse_instant(text, expected):
+    assert parse_instant(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2026-13-01", "2026-03-01T25:00:00Z", "1700000000"])
+def test_parse_instant_rejects(text):
+    with pytest.raises(ValueError):
+        parse_instant(text)
+
+
+@pytest.mark.parametrize("text, seconds", [("90", 90), ("90s", 90), ("5m", 300), ("1h30m", 5400),
+                                           ("2d", 172800), ("250ms", 0.25), ("1.5", 1.5)])
+def test_parse_duration(text, seconds):
+    assert parse_duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("text", ["", "-5", "5x", "m", "nan", "1e99"])
+def test_parse_duration_rejects(text):
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_real_clock_follows_real_time_plus_offset():
+    real = [T0]
+    clock = Clock(MemoryStore(), real_now=lambda: real[0])
+    assert clock.now() == T0 and not clock.frozen
+    clock.advance(timedelta(minutes=5))
+    real[0] = T0 + timedelta(seconds=1)
+    assert clock.now() == T0 + timedelta(minutes=5, seconds=1)
+
+
+def test_freeze_advance_resume():
+    real = [T0]
+    store = MemoryStore()
+    clock = Clock(store, real_now=lambda: real[0])
+    assert clock.freeze(T0 + timedelta(days=1)) == T0 + timedelta(days=1)
+    real[0] = T0 + timedelta(hours=3)
+    assert clock.now() == T0 + timedelta(days=1)  # frozen: real time does not move it
+    assert clock.advance(timedelta(seconds=30)) == T0 + timedelta(days=1, seconds=30)
+    resumed = clock.resume()
+    assert resumed == T0 + timedelta(days=1, seconds=30) and not clock.frozen
+    real[0] += timedelta(seconds=10)
+    assert clock.now() == resumed + timedelta(seconds=10)
+    # another clock over the same store (another worker) agrees
+    assert Clock(store, real_now=lambda: real[0]).now() == clock.now()
