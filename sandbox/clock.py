@@ -16,12 +16,23 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")[:23] + "Z"
 
 
+# A calendar date that exists (leap years included) in years 1000-2999, optionally with a time and an
+# offset. The query language and openapi.yaml share this exact pattern, so what the spec calls valid
+# the sandbox accepts, and nothing else.
+_YEAR = "(?:1[0-9]|2[0-9])[0-9]{2}"
+_LEAP_YEAR = "(?:(?:1[0-9]|2[0-9])(?:0[48]|[2468][048]|[13579][26])|(?:1[26]|2[048])00)"
+_DATE = (f"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+         f"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{_LEAP_YEAR}-02-29)")
+_TIME = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+INSTANT_PATTERN = f"{_DATE}(?:{_TIME})?"
+_INSTANT = re.compile(INSTANT_PATTERN)
+
+
 def parse_instant(text: str) -> datetime:
-    """An ISO-8601 date or datetime; naive ones are UTC. Raises ValueError on anything else."""
-    value = text.strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?", value):
+    """A date (midnight UTC) or a datetime with `Z` or an offset, as INSTANT_PATTERN says. ValueError otherwise."""
+    if not _INSTANT.fullmatch(text):
         raise ValueError(f"not an ISO-8601 datetime: {text!r}")
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)

@@ -1,51 +1,221 @@
-"""Parse and validate a request's query string into a Query value; every mistake becomes a 400."""
+"""Parse and validate a request's query string into a Query value; every mistake becomes a 400.
+
+The filter language is ransack's, as the real API speaks it: `filter[q][<attr>(_or_<attr>)*_<predicate>]`.
+Which predicates an attribute takes depends on its kind (resources.py); openapi.yaml declares the same
+language as patterns, and tests/test_query.py checks that the two agree.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from .clock import iso, parse_instant
 from .errors import ApiError, ApiErrors
+from .resources import BOOLEAN, DATETIME, INTEGER, JSON, RESOURCES, STRING, Resource
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 25
 MAX_PAGE_NUMBER = 1_000_000  # keeps OFFSET inside SQLite's integers
+
+COMPARE = ("eq", "eq_or_null", "not_eq", "not_eq_or_null", "lt", "lteq", "gt", "gteq")
+TEXT = ("matches", "does_not_match", "start", "not_start", "end", "not_end", "cont", "not_cont")
+LISTS = ("in", "not_in")
+FLAGS = ("null", "not_null", "present", "blank")   # take true/false, whatever the attribute's kind
+TRUTH = ("true", "false")
+# predicates that also come as <predicate>_any / <predicate>_all over a comma list
+COMPOUND = ("eq", "not_eq", "lt", "lteq", "gt", "gteq", *TEXT)
+PREDICATES = {
+    STRING: COMPARE + TEXT + LISTS + FLAGS,
+    DATETIME: COMPARE + LISTS + FLAGS,
+    INTEGER: COMPARE + LISTS + FLAGS,
+    BOOLEAN: ("eq", "not_eq") + FLAGS + TRUTH,
+    JSON: FLAGS + ("jcont",),
+}
+_BY_LENGTH = sorted({p for ps in PREDICATES.values() for p in ps}, key=len, reverse=True)
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+_INTEGER = re.compile(r"-?[0-9]{1,15}")
+# a flat JSON object of scalars: what metadata_jcont takes (openapi.yaml has the same pattern)
+_STRING = r'"[^"\\\x00-\x1f]*"'
+_SCALAR = rf'(?:{_STRING}|-?(?:0|[1-9][0-9]{{0,14}})|true|false|null)'
+JCONT_PATTERN = rf'\{{(?:{_STRING}:{_SCALAR}(?:,{_STRING}:{_SCALAR})*)?\}}'
+_JCONT = re.compile(JCONT_PATTERN)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One filter: `columns` (ORed) `predicate` each of `values`, combined by `combine` (any/all)."""
+
+    columns: tuple[str, ...]
+    predicate: str
+    values: tuple = ()
+    combine: str = "any"
 
 
 @dataclass(frozen=True)
 class Query:
     number: int = 1
     size: int = DEFAULT_PAGE_SIZE
+    sort: tuple[tuple[str, bool], ...] = ()          # (column, descending)
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
 
 
 def _error(code: str, title: str, detail: str, parameter: str) -> ApiError:
     return ApiError(400, code, title, detail, parameter=parameter)
 
 
-def parse(args: MultiDict, *, many: bool) -> Query:
-    """Read the parameters a route accepts; report every mistake at once."""
+def parse(args: MultiDict, resource: Resource, *, many: bool) -> Query:
+    """Read the parameters a route accepts, for `resource` as its primary data; report every mistake at once."""
     errors: list[ApiError] = []
-    allowed = {"page[number]", "page[size]"} if many else set()
+    values: dict = {}
     for name in args:
-        if name not in allowed:
-            errors.append(_error("PARAM_NOT_ALLOWED", "Param not allowed",
-                                 f"{name} is not allowed on this route", name))
-    values = {}
-    for name, field, low, high in (("page[number]", "number", 1, MAX_PAGE_NUMBER), ("page[size]", "size", 1, MAX_PAGE_SIZE)):
-        if name not in allowed or name not in args:
-            continue
         raw = args.getlist(name)
-        try:
-            if len(raw) != 1 or not (raw[0].isascii() and raw[0].isdigit()):
-                raise ValueError
-            value = int(raw[0])
-            if not low <= value <= high:
-                raise ValueError
-        except ValueError:
-            errors.append(_error("INVALID_PAGE_VALUE", "Invalid page value",
-                                 f"{name} must be a whole number from {low} to {high}, not {','.join(raw)!r}", name))
+        if len(raw) > 1:
+            errors.append(_error("PARAM_NOT_ALLOWED", "Param not allowed", f"{name} is given more than once", name))
             continue
-        values[field] = value
+        try:
+            _read(name, raw[0], resource, many, values)
+        except ApiError as error:
+            errors.append(error)
     if errors:
         raise ApiErrors(errors)
+    values["conditions"] = tuple(values.get("conditions", ()))
     return Query(**values)
+
+
+def _read(name: str, value: str, resource: Resource, many: bool, values: dict) -> None:
+    if name.startswith("fields[") and name.endswith("]"):
+        values.setdefault("fields", {})[name[7:-1]] = _fields(name, name[7:-1], value)
+    elif name == "include":
+        values["include"] = _include(value, resource)
+    elif many and name in ("page[number]", "page[size]"):
+        values[name[5:-1]] = _page(name, value)
+    elif many and name == "sort":
+        values["sort"] = _sort(value, resource)
+    elif many and name == "filter[ids]":
+        try:
+            ids = tuple(_value(STRING, part) for part in value.split(","))
+        except ValueError:
+            raise _error("INVALID_FILTER_VALUE", "Invalid filter value",
+                         f"{value!r} is not a comma-separated list of ids", name) from None
+        values.setdefault("conditions", []).append(Condition(("id",), "in", ids))
+    elif many and name.startswith("filter[q][") and name.endswith("]"):
+        values.setdefault("conditions", []).append(_condition(name, name[10:-1], value, resource))
+    else:
+        raise _error("PARAM_NOT_ALLOWED", "Param not allowed", f"{name} is not allowed on this route", name)
+
+
+def _page(name: str, raw: str) -> int:
+    high = MAX_PAGE_SIZE if name == "page[size]" else MAX_PAGE_NUMBER
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= high:
+        return int(raw)
+    raise _error("INVALID_PAGE_VALUE", "Invalid page value",
+                 f"{name} must be a whole number from 1 to {high}, not {raw!r}", name)
+
+
+def _sort(raw: str, resource: Resource) -> tuple[tuple[str, bool], ...]:
+    keys = []
+    for key in raw.split(","):
+        column = key[1:] if key.startswith("-") else key
+        if column not in resource.sortable:
+            raise _error("INVALID_SORT_CRITERIA", "Invalid sort criteria",
+                         f"{key!r} is not a valid sort criteria for {resource.type}", "sort")
+        keys.append((column, key.startswith("-")))
+    return tuple(keys)
+
+
+def _fields(name: str, resource_type: str, raw: str) -> tuple[str, ...]:
+    target = RESOURCES.get(resource_type)
+    if target is None:
+        raise _error("INVALID_FIELD", "Invalid field", f"{resource_type!r} is not a resource type", name)
+    known = {*target.attributes, *(r.name for r in target.relationships)}
+    names = tuple(raw.split(","))
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise _error("INVALID_FIELD", "Invalid field",
+                     f"{', '.join(map(repr, unknown))} is not a valid field of {resource_type}", name)
+    return names
+
+
+def _include(raw: str, resource: Resource) -> tuple[str, ...]:
+    names = tuple(raw.split(","))
+    for name in names:
+        if resource.relationship(name) is None:
+            raise _error("INVALID_INCLUDE", "Invalid include",
+                         f"{name!r} is not a relationship of {resource.type}", "include")
+    return names
+
+
+def _condition(name: str, key: str, raw: str, resource: Resource) -> Condition:
+    parsed = _split_key(key, resource)
+    if parsed is None:
+        raise _error("FILTER_NOT_ALLOWED", "Filter not allowed",
+                     f"{key!r} is not a filter on {resource.type}: use <attribute>_<predicate> "
+                     f"with a filterable attribute and a predicate its kind allows", name)
+    columns, predicate, combine = parsed
+    kind = resource.filterable[columns[0]]
+    try:
+        if predicate in FLAGS or predicate in TRUTH:
+            values = (_BOOLEANS[raw],)
+        elif predicate == "jcont":
+            if not _JCONT.fullmatch(raw):
+                raise ValueError
+            values = (json.loads(raw),)
+        elif predicate in LISTS or combine:
+            values = tuple(_value(kind, part) for part in raw.split(","))
+        else:
+            values = (_value(kind, raw),)
+    except (KeyError, ValueError):
+        raise _error("INVALID_FILTER_VALUE", "Invalid filter value",
+                     f"{raw!r} is not a valid value for {key} ({_EXPECTED[predicate if predicate in _EXPECTED else kind]})",
+                     name) from None
+    return Condition(columns, predicate, values, combine or "any")
+
+
+def _split_key(key: str, resource: Resource) -> tuple[tuple[str, ...], str, str] | None:
+    """`a_or_b_pred_any` -> ((a, b), pred, "any"), if the language allows it on this resource."""
+    for predicate in _BY_LENGTH:
+        for combine in ("any", "all", ""):
+            suffix = f"_{predicate}_{combine}" if combine else f"_{predicate}"
+            if not key.endswith(suffix):
+                continue
+            columns = tuple(key[: -len(suffix)].split("_or_"))
+            kinds = {resource.filterable.get(c) for c in columns}
+            if None in kinds or (combine and predicate not in COMPOUND):
+                continue
+            # attributes combine when they compare alike; null/present checks combine any of them
+            if len(kinds) > 1 and predicate not in FLAGS:
+                continue
+            if JSON in kinds and predicate not in FLAGS and len(columns) > 1:
+                continue
+            if combine and not kinds <= {STRING, DATETIME, INTEGER}:
+                continue
+            if all(predicate in PREDICATES[k] for k in kinds):
+                return columns, predicate, combine
+    return None
+
+
+def _value(kind: str, raw: str):
+    if kind == INTEGER:
+        if not _INTEGER.fullmatch(raw):
+            raise ValueError(raw)
+        return int(raw)
+    if kind == DATETIME:
+        return iso(parse_instant(raw))
+    if kind == BOOLEAN:
+        return _BOOLEANS[raw]
+    if raw == "" and kind == STRING:
+        raise ValueError(raw)
+    return raw
+
+
+_EXPECTED = {
+    INTEGER: "a whole number", DATETIME: "an ISO-8601 date or datetime with Z or an offset",
+    BOOLEAN: "true or false", STRING: "a non-empty string", JSON: "a JSON object",
+    **{p: "true or false" for p in (*FLAGS, *TRUTH)},
+    "jcont": "a flat JSON object of strings, numbers, booleans or null",
+}

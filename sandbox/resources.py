@@ -16,7 +16,8 @@ class Relationship:
     name: str
     target: str            # resource type
     many: bool = False
-    column: str | None = None   # the foreign key column on this table, for to-one links
+    column: str | None = None   # to-one: the foreign key column on this table
+    inverse: str | None = None  # to-many: the column on the target's table that points back here
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,14 @@ _FACTORY_SORTABLE = ("id", "type", "status", "started_at", "completed_at", "fail
 _FACTORY_FILTERABLE = {
     **{key: (STRING if key == "id" else _FACTORY_ATTRIBUTES[key]) for key in _FACTORY_SORTABLE},
     "metadata": JSON, "source_order_id": STRING, "target_order_id": STRING,
+    # beyond the real API's list, so that the true/false predicates have attributes to work on
+    "place_target_order": BOOLEAN, "reuse_wallet": BOOLEAN,
 }
 _FACTORY_RELATIONSHIPS = (
     Relationship("source_order", "orders", column="source_order_id"),
     Relationship("target_order", "orders", column="target_order_id"),
-    Relationship("events", "events", many=True),
+    Relationship("events", "events", many=True, inverse="order_factory_id"),
+    # the sandbox keeps no event store: the relationship is always empty
     Relationship("event_stores", "event_stores", many=True),
 )
 # how the lifecycle plans and runs a copy: decided at creation, applied by time
@@ -80,7 +84,7 @@ ORDERS = Resource(
         "created_at": DATETIME, "updated_at": DATETIME,
         "reference": STRING, "reference_origin": STRING, "metadata": JSON,
     },
-    relationships=(Relationship("order_factories", "order_factories", many=True),),
+    relationships=(Relationship("order_factories", "order_factories", many=True, inverse="source_order_id"),),
     internal={"line_items": JSON},
     sortable=("id", "number", "status", "created_at", "updated_at", "reference"),
     filterable={"id": STRING, "number": INTEGER, "status": STRING, "reference": STRING,

@@ -11,6 +11,7 @@ import hashlib
 import random
 from datetime import datetime, timedelta, timezone
 
+import yaml
 from faker import Faker
 
 from .clock import iso
@@ -174,3 +175,17 @@ class SeedData:
             "reference": None, "reference_origin": None, "metadata": {},
             "order_factory_id": factory["id"],
         }
+
+
+def load_fixture(path) -> dict[str, list[dict]]:
+    """Hand-picked records from a YAML file: table -> records; unlisted columns are null,
+    `updated_at` defaults to `created_at`."""
+    from .resources import RESOURCES  # the catalogue knows every table's columns
+
+    with open(path, encoding="utf-8") as file:
+        data = yaml.safe_load(file) or {}
+    tables = {}
+    for table, records in data.items():
+        columns = RESOURCES[table].columns
+        tables[table] = [{**{c: None for c in columns}, "updated_at": r.get("created_at"), **r} for r in records]
+    return tables

@@ -13,6 +13,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
+from .query import Condition, Query
 from .resources import BOOLEAN, INTEGER, JSON, RESOURCES, Resource
 from .seed import SeedData
 
@@ -25,6 +26,7 @@ class Store:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.row_factory = sqlite3.Row
+        self._db.create_function("jcontains", 2, _json_contains, deterministic=True)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
         self._create_tables()
@@ -65,13 +67,25 @@ class Store:
                 self._insert_rows(db, RESOURCES[table], dataset, rows)
             db.execute("INSERT INTO datasets (dataset, sequence) VALUES (?, 0)", (dataset,))
 
+    def replace(self, dataset: str, tables: dict[str, list[dict]]) -> None:
+        """Make a data set hold exactly these records (a fixture or scenario) instead of its seed."""
+        with self.transaction() as db:
+            self._clear(db, dataset)
+            for table, rows in tables.items():
+                self._insert_rows(db, RESOURCES[table], dataset, rows)
+            db.execute("INSERT INTO datasets (dataset, sequence) VALUES (?, 0)", (dataset,))
+
     def reset(self, dataset: str) -> None:
         """Back to the seed: drop what the data set holds; the next access seeds it again."""
         with self.transaction() as db:
-            for resource in RESOURCES.values():
-                db.execute(f'DELETE FROM "{resource.table}" WHERE dataset = ?', (dataset,))
-            db.execute("DELETE FROM datasets WHERE dataset = ?", (dataset,))
+            self._clear(db, dataset)
         self.ensure(dataset)
+
+    @staticmethod
+    def _clear(db: sqlite3.Connection, dataset: str) -> None:
+        for resource in RESOURCES.values():
+            db.execute(f'DELETE FROM "{resource.table}" WHERE dataset = ?', (dataset,))
+        db.execute("DELETE FROM datasets WHERE dataset = ?", (dataset,))
 
     def next_sequence(self, db: sqlite3.Connection, dataset: str) -> int:
         """A per-data-set counter, so ids of created records depend only on the data set's own history."""
@@ -107,15 +121,27 @@ class Store:
             rows = self._db.execute(sql, (dataset, *ids, *resource.kinds)).fetchall()
         return [self._decode(resource, row) for row in rows]
 
-    def page(self, resource: Resource, dataset: str, *, number: int, size: int) -> tuple[list[dict], int]:
-        """One page in the default order (oldest first, then id), and the number of records in all."""
-        kind = self._kind_filter(resource)
+    def select(self, resource: Resource, dataset: str, query: Query, scope: tuple[str, str] | None = None
+               ) -> tuple[list[dict], int]:
+        """One page of the records that match the query (and `scope`: column, value), and how many match in all."""
+        where, params = [f"dataset = ?"], [dataset]
+        if resource.kinds:
+            where.append(f'"type" IN ({", ".join("?" * len(resource.kinds))})')
+            params += resource.kinds
+        if scope:
+            where.append(f'"{scope[0]}" = ?')
+            params.append(scope[1])
+        for condition in query.conditions:
+            sql, values = _compile(condition)
+            where.append(sql)
+            params += values
+        clause = " AND ".join(where)
+        order = ", ".join(f'"{column}" {"DESC" if descending else "ASC"}' for column, descending in query.sort)
+        order = f"{order}, id" if order else "created_at, id"
         with self._lock:
-            total = self._db.execute(f'SELECT COUNT(*) FROM "{resource.table}" WHERE dataset = ? {kind}',
-                                     (dataset, *resource.kinds)).fetchone()[0]
-            rows = self._db.execute(
-                f'SELECT * FROM "{resource.table}" WHERE dataset = ? {kind} ORDER BY created_at, id LIMIT ? OFFSET ?',
-                (dataset, *resource.kinds, size, (number - 1) * size)).fetchall()
+            total = self._db.execute(f'SELECT COUNT(*) FROM "{resource.table}" WHERE {clause}', params).fetchone()[0]
+            rows = self._db.execute(f'SELECT * FROM "{resource.table}" WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?',
+                                    [*params, query.size, (query.number - 1) * query.size]).fetchall()
         return [self._decode(resource, row) for row in rows], total
 
     # --- encoding ------------------------------------------------------------------------------
@@ -145,6 +171,69 @@ class Store:
                 value = bool(value)
             record[name] = value
         return record
+
+
+# predicate -> SQL over one column `c` and one bound value; ransack's meanings, SQLite's syntax
+_COMPARE = {
+    "eq": "{c} = ?", "not_eq": "{c} != ?", "lt": "{c} < ?", "lteq": "{c} <= ?", "gt": "{c} > ?", "gteq": "{c} >= ?",
+    "eq_or_null": "({c} = ? OR {c} IS NULL)", "not_eq_or_null": "({c} != ? OR {c} IS NULL)",
+    "matches": "{c} LIKE ?", "does_not_match": "{c} NOT LIKE ?",
+    "start": "{c} LIKE ? ESCAPE '\\'", "not_start": "{c} NOT LIKE ? ESCAPE '\\'",
+    "end": "{c} LIKE ? ESCAPE '\\'", "not_end": "{c} NOT LIKE ? ESCAPE '\\'",
+    "cont": "{c} LIKE ? ESCAPE '\\'", "not_cont": "{c} NOT LIKE ? ESCAPE '\\'",
+    "jcont": "jcontains({c}, ?)",
+}
+_LIKE = {"start": "{}%", "not_start": "{}%", "end": "%{}", "not_end": "%{}", "cont": "%{}%", "not_cont": "%{}%"}
+# (predicate, flag) -> SQL: null/present/blank/true/false take true or false
+_FLAGS = {
+    ("null", True): "{c} IS NULL", ("null", False): "{c} IS NOT NULL",
+    ("not_null", True): "{c} IS NOT NULL", ("not_null", False): "{c} IS NULL",
+    ("present", True): "({c} IS NOT NULL AND {c} != '')", ("present", False): "({c} IS NULL OR {c} = '')",
+    ("blank", True): "({c} IS NULL OR {c} = '')", ("blank", False): "({c} IS NOT NULL AND {c} != '')",
+    ("true", True): "{c} = 1", ("true", False): "{c} IS NOT 1",
+    ("false", True): "{c} = 0", ("false", False): "{c} IS NOT 0",
+}
+
+
+def _compile(condition: Condition) -> tuple[str, list]:
+    """A condition as SQL over whitelisted columns, with every user value bound as a parameter."""
+    parts, params = [], []
+    for column in condition.columns:
+        c = f'"{column}"'
+        if (condition.predicate, True) in _FLAGS:
+            parts.append(_FLAGS[(condition.predicate, condition.values[0])].format(c=c))
+            continue
+        if condition.predicate in ("in", "not_in"):
+            marks = ", ".join("?" * len(condition.values))
+            parts.append(f"{c} {'NOT IN' if condition.predicate == 'not_in' else 'IN'} ({marks})")
+            params += condition.values
+            continue
+        each = []
+        for value in condition.values:
+            if condition.predicate in _LIKE:
+                value = _LIKE[condition.predicate].format(_escape_like(value))
+            elif condition.predicate == "jcont":
+                value = json.dumps(value)
+            elif isinstance(value, bool):
+                value = int(value)
+            each.append(_COMPARE[condition.predicate].format(c=c))
+            params.append(value)
+        joiner = " AND " if condition.combine == "all" else " OR "
+        parts.append(f"({joiner.join(each)})")
+    return f"({' OR '.join(parts)})", params
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _json_contains(document: str | None, needle: str) -> bool:
+    """Postgres's jsonb @> for a flat object: every key of the needle is in the document with that value."""
+    if document is None:
+        return False
+    stored, wanted = json.loads(document), json.loads(needle)
+    return isinstance(stored, dict) and all(k in stored and stored[k] == v and type(stored[k]) is type(v)
+                                            for k, v in wanted.items())
 
 
 def _encoder(kind: str):

@@ -29,13 +29,14 @@ def test_iso_has_milliseconds_and_z():
     ("2026-03-01T12:00:00Z", T0),
     ("2026-03-01T13:00:00+01:00", T0),
     ("2026-03-01T12:00:00.000Z", T0),
-    ("2026-03-01T12:00:00", T0),
+    ("2024-02-29T12:00:00.5+00:00", datetime(2024, 2, 29, 12, 0, 0, 500000, tzinfo=timezone.utc)),
 ])
 def test_parse_instant(text, expected):
     assert parse_instant(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "yesterday", "2026-13-01", "2026-03-01T25:00:00Z", "1700000000"])
+@pytest.mark.parametrize("text", ["", "yesterday", "2026-13-01", "2026-03-01T25:00:00Z", "1700000000",
+                                  "2026-02-29", "2026-04-31", "1900-02-29", "2026-03-01T12:00:00", " 2026-03-01"])
 def test_parse_instant_rejects(text):
     with pytest.raises(ValueError):
         parse_instant(text)

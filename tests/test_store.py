@@ -1,3 +1,4 @@
+from sandbox.query import Query
 from sandbox.resources import ORDER_FACTORIES, ORDERS
 from sandbox.store import Store
 
@@ -6,15 +7,15 @@ def test_data_sets_are_seeded_once_and_apart():
     store = Store(seed=1, count=12)
     store.ensure("a:test")
     store.ensure("a:test")
-    _, total = store.page(ORDER_FACTORIES, "a:test", number=1, size=25)
+    _, total = store.select(ORDER_FACTORIES, "a:test", Query(number=1, size=25))
     assert total == 12
-    assert store.page(ORDER_FACTORIES, "b:test", number=1, size=25) == ([], 0)
+    assert store.select(ORDER_FACTORIES, "b:test", Query(number=1, size=25)) == ([], 0)
 
 
 def test_pages_partition_the_records_in_a_stable_order():
     store = Store(seed=1, count=23)
     store.ensure("a:test")
-    pages = [store.page(ORDER_FACTORIES, "a:test", number=n, size=10)[0] for n in (1, 2, 3, 4)]
+    pages = [store.select(ORDER_FACTORIES, "a:test", Query(number=n, size=10))[0] for n in (1, 2, 3, 4)]
     assert [len(p) for p in pages] == [10, 10, 3, 0]
     ids = [r["id"] for p in pages for r in p]
     assert len(set(ids)) == 23
@@ -25,7 +26,7 @@ def test_pages_partition_the_records_in_a_stable_order():
 def test_records_round_trip_with_their_types():
     store = Store(seed=1, count=5)
     store.ensure("a:test")
-    factory = store.page(ORDER_FACTORIES, "a:test", number=1, size=1)[0][0]
+    factory = store.select(ORDER_FACTORIES, "a:test", Query(number=1, size=1))[0][0]
     assert store.find(ORDER_FACTORIES, "a:test", factory["id"]) == factory
     assert isinstance(factory["reuse_wallet"], bool) and isinstance(factory["metadata"], dict)
     order = store.find(ORDERS, "a:test", factory["source_order_id"])
@@ -42,8 +43,8 @@ def test_settings_persist_in_a_shared_file(tmp_path):
 def test_reset_restores_the_seed():
     store = Store(seed=1, count=5)
     store.ensure("a:test")
-    before = store.page(ORDER_FACTORIES, "a:test", number=1, size=25)
+    before = store.select(ORDER_FACTORIES, "a:test", Query(number=1, size=25))
     with store.transaction() as db:
         db.execute("DELETE FROM order_factories WHERE dataset = 'a:test'")
     store.reset("a:test")
-    assert store.page(ORDER_FACTORIES, "a:test", number=1, size=25) == before
+    assert store.select(ORDER_FACTORIES, "a:test", Query(number=1, size=25)) == before

@@ -6,11 +6,12 @@ from flask import Blueprint, current_app, g, request
 from ..auth import authenticate
 from ..errors import JSONAPI, ApiError
 from ..store import get_store
-from . import order_factories, orders
+from . import events, order_factories, orders
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.register_blueprint(order_factories.bp)
 bp.register_blueprint(orders.bp)
+bp.register_blueprint(events.bp)
 
 
 @bp.before_request

@@ -1,29 +1,24 @@
-"""/api/order_factories: the read-only view over every copy job."""
+"""/api/order_factories: the read-only view over every copy job, and its related records."""
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint
 
-from .. import query
-from ..documents import list_document, resource_document
-from ..errors import not_found
 from ..resources import ORDER_FACTORIES
-from ..store import get_store
-from .responses import jsonapi
+from .views import list_response, related_response, retrieve_response
 
 bp = Blueprint("order_factories", __name__, url_prefix="/order_factories")
 
 
 @bp.get("")
 def list_order_factories():
-    q = query.parse(request.args, many=True)
-    records, total = get_store().page(ORDER_FACTORIES, g.tenant.key, number=q.number, size=q.size)
-    return jsonapi(list_document("order_factories", records, g.tenant, total=total, number=q.number, size=q.size))
+    return list_response(ORDER_FACTORIES)
 
 
 @bp.get("/<id>")
 def retrieve_order_factory(id: str):
-    query.parse(request.args, many=False)
-    record = get_store().find(ORDER_FACTORIES, g.tenant.key, id)
-    if record is None:
-        raise not_found("order_factories", id)
-    return jsonapi(resource_document("order_factories", record, g.tenant))
+    return retrieve_response(ORDER_FACTORIES, id)
+
+
+@bp.get("/<id>/<any(source_order, target_order, events):relationship>")
+def related_to_order_factory(id: str, relationship: str):
+    return related_response(ORDER_FACTORIES, id, relationship)

@@ -1,0 +1,215 @@
+"""The query language end to end, against six hand-picked copy jobs (tests/data/query_set.yaml)."""
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from sandbox.auth import Tenant, organization_id
+from sandbox.seed import load_fixture
+
+DATA = Path(__file__).parent.parent / "data" / "query_set.yaml"
+A, B, C, D, E, F = (letter * 10 for letter in "abcdef")
+
+
+@pytest.fixture
+def api(app, client, headers):
+    tenant = Tenant(organization_id("sandbox-org"), "sandbox-org", "test")
+    app.extensions["store"].replace(tenant.key, load_fixture(DATA))
+
+    def get(path, status=200):
+        response = client.get(path, headers=headers)
+        assert response.status_code == status, response.get_data(as_text=True)
+        return response.get_json()
+
+    return get
+
+
+def ids(api, query):
+    return [r["id"] for r in api(f"/api/order_factories?page[size]=25&{query}")["data"]]
+
+
+def q(key, value):
+    return f"filter[q][{key}]={quote(value)}"
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    ("status_eq", "failed", [D, F]),
+    ("status_not_eq", "failed", [A, B, C, E]),
+    ("reference_eq_or_null", "REORDER-1", [A, D]),
+    ("reference_origin_not_eq_or_null", "storefront", [B, C, E, F]),
+    ("errors_count_lt", "2", [C]),
+    ("errors_count_lteq", "2", [C, D]),
+    ("errors_count_gt", "0", [D, F]),
+    ("errors_count_gteq", "5", [F]),
+    ("reference_matches", "REORDER-_", [A, B, F]),       # LIKE, case-insensitive like ILIKE
+    ("reference_does_not_match", "%-%", [C, E]),
+    ("reference_start", "reorder", [A, B, F]),
+    ("reference_not_start", "REORDER", [C, E]),
+    ("reference_end", "%", [C]),                          # % is literal, not a wildcard
+    ("reference_not_end", "-1", [B, C, E, F]),
+    ("reference_cont", "_5", [C]),                        # _ is literal too
+    ("reference_not_cont", "order", [C, E]),
+    ("status_in", "pending,aborted", [A, E]),
+    ("status_not_in", "pending,aborted,failed", [B, C]),
+    ("errors_count_in", "0,5", [C, F]),
+    ("reference_present", "true", [A, B, C, F]),
+    ("reference_present", "false", [D, E]),
+    ("reference_blank", "true", [D, E]),
+    ("reference_blank", "0", [A, B, C, F]),
+    ("started_at_null", "true", [A, E]),
+    ("started_at_null", "false", [B, C, D, F]),
+    ("started_at_not_null", "1", [B, C, D, F]),
+    ("reuse_wallet_true", "true", [A, B, F]),
+    ("reuse_wallet_false", "true", [C, D]),
+    ("reuse_wallet_true", "false", [C, D, E]),           # not true: false or null
+    ("place_target_order_eq", "false", [B, D, F]),
+    ("status_eq_any", "pending,completed", [A, C]),
+    ("reference_start_any", "REORDER-1,promo", [A, C]),
+    ("reference_cont_all", "re,der,6", [F]),
+    ("reference_not_eq_all", "REORDER-1,REORDER-2", [C, E, F]),
+    ("errors_count_gt_all", "1,3", [F]),
+    ("reference_or_reference_origin_cont", "store", [A, D]),
+    ("status_or_type_eq", "recurring_order_copies", [C, E]),
+    ("failed_at_or_completed_at_null", "false", [C, D, F]),
+    ("created_at_gt", "2025-01-04T12:00:00Z", [E, F]),
+    ("created_at_gteq", "2025-01-04T13:00:00+01:00", [D, E, F]),  # the same instant as 12:00Z
+    ("created_at_lt", "2025-01-02", [A]),
+    ("created_at_eq", "2025-01-03T00:00:00.000Z", [C]),
+    ("created_at_in", "2025-01-01,2025-01-05T01:00:00+01:00", [A, E]),
+    ("failed_at_lteq_any", "2025-01-04T12:10:00Z,2024-01-01", [D]),
+    ("metadata_jcont", '{"channel":"web"}', [A, D, F]),
+    ("metadata_jcont", '{"channel":"web","priority":2}', [D]),
+    ("metadata_jcont", '{"priority":"2"}', []),           # types matter, as in jsonb containment
+    ("metadata_jcont", "{}", [A, B, C, D, F]),
+    ("metadata_null", "true", [E]),
+    ("source_order_id_eq", "ordersTwoB", [C, D]),
+    ("target_order_id_eq", "ordersNine", [C]),
+    ("id_eq", C, [C]),
+])
+def test_each_predicate(api, key, value, expected):
+    assert ids(api, q(key, value)) == expected
+
+
+def test_filters_and_together_and_ids_filter(api):
+    assert ids(api, q("status_eq", "failed") + "&" + q("errors_count_gt", "2")) == [F]
+    assert ids(api, f"filter[ids]={A},{C},nonexistent") == [A, C]
+    assert ids(api, f"filter[ids]={A},{C}&" + q("status_eq", "pending")) == [A]
+
+
+def test_sorting(api):
+    assert ids(api, "sort=-created_at") == [F, E, D, C, B, A]
+    assert ids(api, "sort=status,-created_at") == [E, C, F, D, B, A]
+    # ties break on id
+    assert ids(api, "sort=type") == [A, B, D, F, C, E]
+    assert ids(api, "sort=-type") == [C, E, A, B, D, F]
+    # SQLite orders nulls first ascending
+    assert ids(api, "sort=errors_count,id") == [A, B, E, C, D, F]
+
+
+def test_sparse_fieldsets_and_includes(api):
+    body = api(f"/api/order_factories/{C}?include=source_order,target_order,events"
+               "&fields[order_factories]=status,source_order,target_order,events&fields[orders]=number")
+    data = body["data"]
+    assert data["attributes"] == {"status": "completed"}
+    assert data["relationships"]["source_order"]["data"] == {"type": "orders", "id": "ordersTwoB"}
+    assert data["relationships"]["target_order"]["data"] == {"type": "orders", "id": "ordersNine"}
+    assert [e["id"] for e in data["relationships"]["events"]["data"]] == ["eventsCcc1", "eventsCcc2", "eventsCcc3"]
+    included = {(r["type"], r["id"]): r for r in body["included"]}
+    assert set(included) == {("orders", "ordersTwoB"), ("orders", "ordersNine"), ("events", "eventsCcc1"),
+                             ("events", "eventsCcc2"), ("events", "eventsCcc3")}
+    assert included[("orders", "ordersNine")]["attributes"] == {"number": 9}
+    assert included[("events", "eventsCcc2")]["attributes"]["name"] == "recurring_order_copies.start"
+
+
+def test_included_resources_appear_once_and_empty_links_are_null(api):
+    body = api("/api/order_factories?include=source_order,target_order&filter[q][source_order_id_eq]=ordersOneA")
+    assert [r["id"] for r in body["included"]] == ["ordersOneA"]
+    assert all(r["relationships"]["target_order"]["data"] is None for r in body["data"])
+    no_include = api(f"/api/order_factories/{A}")["data"]
+    assert "data" not in no_include["relationships"]["source_order"]
+
+
+def test_related_routes(api):
+    assert api(f"/api/order_factories/{C}/source_order")["data"]["id"] == "ordersTwoB"
+    assert api(f"/api/order_factories/{C}/target_order")["data"]["id"] == "ordersNine"
+    assert api(f"/api/order_factories/{A}/target_order")["data"] is None
+    events = api(f"/api/order_factories/{C}/events?sort=-created_at&page[size]=2")
+    assert [e["id"] for e in events["data"]] == ["eventsCcc3", "eventsCcc2"]
+    assert events["meta"] == {"record_count": 3, "page_count": 2}
+    of_order = api("/api/orders/ordersThre/order_factories?" + q("status_eq", "failed"))
+    assert [r["id"] for r in of_order["data"]] == [F]
+    assert api(f"/api/orders/ordersNine?include=order_factories")["data"]["relationships"]["order_factories"]["data"] == []
+    api("/api/order_factories/missingone/events", status=404)
+    api("/api/orders/missingone/order_factories", status=404)
+
+
+def _links(api, query):
+    return api(f"/api/order_factories?{query}")
+
+
+def test_link_arithmetic_at_the_edges(api):
+    first = _links(api, "page[size]=4&sort=-created_at")
+    assert first["meta"] == {"record_count": 6, "page_count": 2}
+    assert set(first["links"]) == {"first", "next", "last"}
+    assert first["links"]["next"].endswith("?sort=-created_at&page[number]=2&page[size]=4")
+    last = _links(api, "page[size]=4&page[number]=2&sort=-created_at")
+    assert set(last["links"]) == {"first", "prev", "last"} and len(last["data"]) == 2
+    assert last["links"]["prev"].endswith("page[number]=1&page[size]=4")
+    assert last["links"]["last"] == first["links"]["last"]
+    exact = _links(api, "page[size]=3&page[number]=2")
+    assert "next" not in exact["links"] and exact["meta"]["page_count"] == 2
+    beyond = _links(api, "page[size]=4&page[number]=9")
+    assert beyond["data"] == [] and "next" not in beyond["links"]
+    assert beyond["links"]["prev"].endswith("page[number]=2&page[size]=4")
+    empty = _links(api, q("status_eq", "nope"))
+    assert empty["meta"] == {"record_count": 0, "page_count": 0} and empty["data"] == []
+    assert set(empty["links"]) == {"first", "last"} and empty["links"]["last"].endswith("page[number]=1&page[size]=10")
+    # links keep the filter, percent-encoded where it must be
+    kept = _links(api, "page[size]=1&" + q("reference_cont", "50%"))
+    assert "filter[q][reference_cont]=50%25" in kept["links"]["first"]
+
+
+@pytest.mark.parametrize("query, code, parameter", [
+    ("filter[q][nope_eq]=1", "FILTER_NOT_ALLOWED", "filter[q][nope_eq]"),
+    ("filter[q][status_foo]=1", "FILTER_NOT_ALLOWED", "filter[q][status_foo]"),
+    ("filter[q][errors_count_cont]=1", "FILTER_NOT_ALLOWED", "filter[q][errors_count_cont]"),
+    ("filter[q][status_or_errors_count_eq]=1", "FILTER_NOT_ALLOWED", "filter[q][status_or_errors_count_eq]"),
+    ("filter[q][status_in_any]=a", "FILTER_NOT_ALLOWED", "filter[q][status_in_any]"),
+    ("filter[q][errors_log_eq]=a", "FILTER_NOT_ALLOWED", "filter[q][errors_log_eq]"),
+    ("filter[q][errors_count_gt]=abc", "INVALID_FILTER_VALUE", "filter[q][errors_count_gt]"),
+    ("filter[q][created_at_gt]=2025-02-30", "INVALID_FILTER_VALUE", "filter[q][created_at_gt]"),
+    ("filter[q][created_at_gt]=yesterday", "INVALID_FILTER_VALUE", "filter[q][created_at_gt]"),
+    ("filter[q][metadata_jcont]={bad", "INVALID_FILTER_VALUE", "filter[q][metadata_jcont]"),
+    ("filter[q][metadata_jcont]=[1]", "INVALID_FILTER_VALUE", "filter[q][metadata_jcont]"),
+    ("filter[q][started_at_null]=maybe", "INVALID_FILTER_VALUE", "filter[q][started_at_null]"),
+    ("filter[q][status_eq]=", "INVALID_FILTER_VALUE", "filter[q][status_eq]"),
+    ("filter[q][status_in]=a,,b", "INVALID_FILTER_VALUE", "filter[q][status_in]"),
+    ("filter[ids]=", "INVALID_FILTER_VALUE", "filter[ids]"),
+    ("sort=nope", "INVALID_SORT_CRITERIA", "sort"),
+    ("sort=-status,", "INVALID_SORT_CRITERIA", "sort"),
+    ("sort=metadata", "INVALID_SORT_CRITERIA", "sort"),
+    ("fields[order_factories]=nope", "INVALID_FIELD", "fields[order_factories]"),
+    ("fields[nope]=status", "INVALID_FIELD", "fields[nope]"),
+    ("include=nope", "INVALID_INCLUDE", "include"),
+    ("include=source_order,", "INVALID_INCLUDE", "include"),
+    ("page[size]=0", "INVALID_PAGE_VALUE", "page[size]"),
+    ("page[size]=26", "INVALID_PAGE_VALUE", "page[size]"),
+    ("page[size]=x", "INVALID_PAGE_VALUE", "page[size]"),
+    ("filter[x]=1", "PARAM_NOT_ALLOWED", "filter[x]"),
+    ("page[size]=1&page[size]=2", "PARAM_NOT_ALLOWED", "page[size]"),
+])
+def test_each_bad_input_is_a_400_naming_its_parameter(api, query, code, parameter):
+    [error] = api(f"/api/order_factories?{query}", status=400)["errors"]
+    assert (error["code"], error["status"], error["source"]) == (code, "400", {"parameter": parameter})
+
+
+def test_several_mistakes_are_all_reported(api):
+    errors = api("/api/order_factories?sort=nope&include=nope&page[size]=99&filter[q][nope_eq]=1", status=400)["errors"]
+    assert sorted(e["code"] for e in errors) == ["FILTER_NOT_ALLOWED", "INVALID_INCLUDE", "INVALID_PAGE_VALUE",
+                                                 "INVALID_SORT_CRITERIA"]
+
+
+def test_hostile_values_are_only_data(api):
+    for value in ("'; DROP TABLE order_factories; --", '" OR 1=1 --', "%", "\\", "\u0000x"):
+        assert ids(api, q("reference_eq", value)) == []
+    assert len(ids(api, "")) == 6
