@@ -7,8 +7,9 @@ from .settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from . import errors, spec, store
+    from . import clock, errors, spec, store
     from .api import bp as api_bp
+    from .api.control import bp as control_bp
     from .api.service import bp as service_bp
 
     app = Flask(__name__)
@@ -18,6 +19,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     spec.init_app(app)
     errors.init_app(app)
     store.init_app(app)
+    clock.init_app(app)
     app.register_blueprint(service_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(control_bp)
     return app

@@ -38,23 +38,21 @@ def parse_instant(text: str) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?")
+# seconds (`90`, `1.5`) or units (`1h30m`, `2d`, `250ms`); openapi.yaml declares the same pattern
+DURATION_PATTERN = (r"[0-9]{1,9}(?:\.[0-9]{1,3})?"
+                    r"|(?:([0-9]{1,5})d)?(?:([0-9]{1,6})h)?(?:([0-9]{1,7})m)?(?:([0-9]{1,9})s)?(?:([0-9]{1,9})ms)?")
+_DURATION = re.compile(DURATION_PATTERN)
 
 
 def parse_duration(text: str) -> timedelta:
-    """`90s`, `5m`, `1h30m`, `2d`, `250ms`, or a number of seconds."""
-    text = text.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        match = _DURATION.fullmatch(text)
-        if not text or not match:
-            raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 5m, 1h30m, 2d)") from None
-        d, h, m, s, ms = (int(part or 0) for part in match.groups())
-        return timedelta(days=d, hours=h, minutes=m, seconds=s, milliseconds=ms)
-    if not 0 <= seconds < 10**9:
-        raise ValueError(f"not a duration: {text!r}")
-    return timedelta(seconds=seconds)
+    """`90`, `1.5`, `90s`, `5m`, `1h30m`, `2d`, `250ms`. ValueError on anything else."""
+    match = _DURATION.fullmatch(text)
+    if not text or not match:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 5m, 1h30m, 2d)")
+    if not any(match.groups()):
+        return timedelta(seconds=float(text))
+    d, h, m, s, ms = (int(part or 0) for part in match.groups())
+    return timedelta(days=d, hours=h, minutes=m, seconds=s, milliseconds=ms)
 
 
 class Clock:
@@ -80,6 +78,7 @@ class Clock:
         return parse_instant(iso(moment))
 
     def advance(self, by: timedelta) -> datetime:
+        """Raises OverflowError past year 9999."""
         if self.frozen:
             return self.freeze(self.now() + by)
         self._store.set_setting("clock.offset_ms", str(int((self._offset() + by).total_seconds() * 1000)))
@@ -94,3 +93,17 @@ class Clock:
 
     def _offset(self) -> timedelta:
         return timedelta(milliseconds=int(self._store.get_setting("clock.offset_ms") or 0))
+
+
+def init_app(app) -> None:
+    """The app's clock keeps its state in the app's store; `frozen_at` freezes it on start."""
+    clock = Clock(app.extensions["store"])
+    frozen_at = app.config["SANDBOX"].frozen_at
+    if frozen_at:
+        clock.freeze(parse_instant(frozen_at))
+    app.extensions["clock"] = clock
+
+
+def get_clock() -> Clock:
+    from flask import current_app
+    return current_app.extensions["clock"]

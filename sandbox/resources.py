@@ -67,12 +67,31 @@ _FACTORY_RELATIONSHIPS = (
     Relationship("event_stores", "event_stores", many=True),
 )
 # how the lifecycle plans and runs a copy: decided at creation, applied by time
-_FACTORY_INTERNAL = {"order_subscription_id": STRING, "plan": JSON, **_COPY_OPTIONS}
+# `plan` holds the transition times; `due_at` is the next one, indexed, null once the copy has ended
+_LIFECYCLE = {"plan": JSON, "due_at": DATETIME}
+_FACTORY_INTERNAL = {"order_subscription_id": STRING, **_LIFECYCLE, **_COPY_OPTIONS}
 
 ORDER_FACTORIES = Resource(
     type="order_factories", table="order_factories",
     attributes=_FACTORY_ATTRIBUTES, relationships=_FACTORY_RELATIONSHIPS,
     internal=_FACTORY_INTERNAL, sortable=_FACTORY_SORTABLE, filterable=_FACTORY_FILTERABLE,
+)
+# The two kinds of copy job: views over the order_factories table, one value of `type` each.
+_COPY_ATTRIBUTES = {k: v for k, v in _FACTORY_ATTRIBUTES.items() if k != "type"}
+_COPY_RELATIONSHIPS = (*_FACTORY_RELATIONSHIPS[:2],
+                       Relationship("order_subscription", "order_subscriptions", column="order_subscription_id"),
+                       *_FACTORY_RELATIONSHIPS[2:])
+ORDER_COPIES = Resource(
+    type="order_copies", table="order_factories",
+    attributes={**_COPY_ATTRIBUTES, **_COPY_OPTIONS}, relationships=_COPY_RELATIONSHIPS,
+    internal={"type": STRING, **_LIFECYCLE}, sortable=_FACTORY_SORTABLE, filterable=_FACTORY_FILTERABLE,
+    kinds=("order_copies",),
+)
+RECURRING_ORDER_COPIES = Resource(
+    type="recurring_order_copies", table="order_factories",
+    attributes=_COPY_ATTRIBUTES, relationships=_COPY_RELATIONSHIPS,
+    internal={"type": STRING, **_LIFECYCLE, **_COPY_OPTIONS}, sortable=_FACTORY_SORTABLE,
+    filterable=_FACTORY_FILTERABLE, kinds=("recurring_order_copies",),
 )
 
 ORDERS = Resource(
@@ -84,7 +103,10 @@ ORDERS = Resource(
         "created_at": DATETIME, "updated_at": DATETIME,
         "reference": STRING, "reference_origin": STRING, "metadata": JSON,
     },
-    relationships=(Relationship("order_factories", "order_factories", many=True, inverse="source_order_id"),),
+    relationships=(Relationship("order_factories", "order_factories", many=True, inverse="source_order_id"),
+                   Relationship("order_copies", "order_copies", many=True, inverse="source_order_id"),
+                   Relationship("recurring_order_copies", "recurring_order_copies", many=True,
+                                inverse="source_order_id")),
     internal={"line_items": JSON},
     sortable=("id", "number", "status", "created_at", "updated_at", "reference"),
     filterable={"id": STRING, "number": INTEGER, "status": STRING, "reference": STRING,
@@ -99,7 +121,10 @@ ORDER_SUBSCRIPTIONS = Resource(
         "created_at": DATETIME, "updated_at": DATETIME,
         "reference": STRING, "reference_origin": STRING, "metadata": JSON,
     },
-    relationships=(Relationship("source_order", "orders", column="source_order_id"),),
+    relationships=(Relationship("source_order", "orders", column="source_order_id"),
+                   Relationship("order_factories", "order_factories", many=True, inverse="order_subscription_id"),
+                   Relationship("recurring_order_copies", "recurring_order_copies", many=True,
+                                inverse="order_subscription_id")),
     sortable=("id", "number", "status", "created_at", "updated_at"),
     filterable={"id": STRING, "number": INTEGER, "status": STRING, "created_at": DATETIME,
                 "updated_at": DATETIME, "metadata": JSON},
@@ -115,5 +140,7 @@ EVENTS = Resource(
     filterable={"id": STRING, "name": STRING, "created_at": DATETIME, "updated_at": DATETIME},
 )
 
-RESOURCES = {r.type: r for r in (ORDER_FACTORIES, ORDERS, ORDER_SUBSCRIPTIONS, EVENTS)}
-TABLES = {r.table: r for r in RESOURCES.values()}
+RESOURCES = {r.type: r for r in (ORDER_FACTORIES, ORDER_COPIES, RECURRING_ORDER_COPIES, ORDERS,
+                                  ORDER_SUBSCRIPTIONS, EVENTS)}
+# each table as its widest resource sees it: the views over order_factories hold no other columns
+TABLES = {r.table: r for r in reversed(RESOURCES.values())}

@@ -20,6 +20,11 @@ class Settings:
     secret: str = "sandbox-secret-change-me-for-shared-deployments"
     # ":memory:" keeps state in the process; a path shares it between workers and restarts
     db: str = ":memory:"
+    # a new copy starts this many seconds after it is created, and ends this many seconds after it started
+    start_after: float = 2.0
+    run_for: float = 3.0
+    # ISO-8601 instant to freeze the clock at on start; None runs on real time
+    frozen_at: str | None = None
     spec_path: Path = ROOT / "openapi.yaml"
     fixtures_path: Path = ROOT / "fixtures"
 
@@ -43,6 +48,11 @@ def _convert(field: dataclasses.Field, raw: str):
             return int(raw)
         except ValueError:
             raise ValueError(f"SANDBOX_{field.name.upper()} must be a whole number, not {raw!r}") from None
+    if kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"SANDBOX_{field.name.upper()} must be a number, not {raw!r}") from None
     if kind == "Path":
         return Path(raw)
     return raw

@@ -1,15 +1,85 @@
-"""openapi.yaml, loaded once: the contract the sandbox serves and validates request bodies against."""
+"""openapi.yaml, loaded once: the contract the sandbox serves, and the schemas request bodies must meet.
+
+Bodies are checked against the spec before marshmallow-jsonapi sees them, which keeps every shape of
+malformed body a 4xx (marshmallow-jsonapi raises unexpected exceptions on some of them).
+"""
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 
 import yaml
+from flask import current_app, request
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .errors import JSONAPI, ApiError, ApiErrors
+
+MAX_BODY_BYTES = 64 * 1024
 
 
-def load(path: Path) -> tuple[str, dict]:
-    text = path.read_text(encoding="utf-8")
-    return text, yaml.safe_load(text)
+class Spec:
+    def __init__(self, path: Path):
+        self.text = path.read_text(encoding="utf-8")
+        self.document = yaml.load(self.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def validator(self, schema: str) -> Draft202012Validator:
+        """A validator for `#/components/schemas/<schema>`, built once."""
+        if schema not in self._validators:
+            self._validators[schema] = Draft202012Validator(
+                {"$ref": f"#/components/schemas/{schema}", "components": self.document["components"]})
+        return self._validators[schema]
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: Path, modified: float) -> Spec:
+    return Spec(path)
 
 
 def init_app(app) -> None:
-    app.config["SPEC_TEXT"], app.config["SPEC"] = load(app.config["SANDBOX"].spec_path)
+    path = app.config["SANDBOX"].spec_path
+    # one parse per file version: tests build many apps, and every worker thread shares it read-only
+    app.extensions["spec"] = _load(path, path.stat().st_mtime)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+
+def read_body(schema: str, media_type: str = JSONAPI, *, optional: bool = False) -> dict:
+    """The request's body, once it meets `schema`; every mistake found becomes an error.
+    An `optional` body may be left out altogether: it reads as {}."""
+    data = request.get_data(cache=True)
+    if optional and not data:
+        return {}
+    if request.mimetype != media_type:
+        raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type",
+                       f"Send the request body as {media_type}, not {request.mimetype or 'nothing'!r}")
+    try:
+        body = json.loads(data or b"null")
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        raise ApiError(400, "BAD_REQUEST", "Bad request", "The request body is not valid JSON", pointer="") from None
+    errors = [_api_error(e) for e in current_app.extensions["spec"].validator(schema).iter_errors(body)]
+    if errors:
+        unique = {(e.pointer, e.code): e for e in errors}
+        raise ApiErrors(sorted(unique.values(), key=lambda e: (e.status, e.pointer)))
+    return body
+
+
+def _api_error(error: ValidationError) -> ApiError:
+    path = [str(p) for p in error.absolute_path]
+    pointer = "/" + "/".join(path) if path else ""
+    if error.validator == "required":
+        missing = next(name for name in error.validator_value if name not in error.instance)
+        return ApiError(422, "VALIDATION_ERROR", "can't be blank", f"{missing} - can't be blank",
+                        pointer=f"{pointer}/{missing}", meta={"error": "blank"})
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return ApiError(400, "PARAM_NOT_ALLOWED", "Param not allowed",
+                        f"{', '.join(extra)} cannot be set here", pointer=f"{pointer}/{extra[0]}" if extra else pointer)
+    if path == ["data", "type"]:
+        return ApiError(409, "CONFLICT", "Type mismatch",
+                        f"data.type must be {error.validator_value!r} on this endpoint", pointer=pointer)
+    if error.validator == "type" and not path:
+        return ApiError(400, "BAD_REQUEST", "Bad request", "The request body must be a JSON:API document", pointer="")
+    return ApiError(422, "VALIDATION_ERROR", "is invalid", f"{path[-1] if path else 'body'} - {error.message}",
+                    pointer=pointer, meta={"error": "invalid"})

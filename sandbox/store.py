@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .query import Condition, Query
-from .resources import BOOLEAN, INTEGER, JSON, RESOURCES, Resource
+from .resources import BOOLEAN, INTEGER, JSON, TABLES, Resource
 from .seed import SeedData
 
 _SQL_TYPES = {INTEGER: "INTEGER", BOOLEAN: "INTEGER"}
@@ -24,6 +24,7 @@ class Store:
     def __init__(self, path: str = ":memory:", *, seed: int = 1, count: int = 50):
         self.seed, self.count = seed, count
         self._lock = threading.RLock()
+        self._depth = 0  # nested transaction() calls join the outermost one
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.row_factory = sqlite3.Row
         self._db.create_function("jcontains", 2, _json_contains, deterministic=True)
@@ -37,7 +38,7 @@ class Store:
         with self.transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS datasets (dataset TEXT PRIMARY KEY, sequence INTEGER NOT NULL)")
-            for resource in RESOURCES.values():
+            for resource in TABLES.values():
                 columns = ", ".join(f'"{name}" {_SQL_TYPES.get(kind, "TEXT")}'
                                     for name, kind in resource.columns.items())
                 db.execute(f'CREATE TABLE IF NOT EXISTS "{resource.table}" '
@@ -45,18 +46,31 @@ class Store:
                 for column in {*resource.sortable, *(r.column for r in resource.relationships if r.column)} - {"id"}:
                     db.execute(f'CREATE INDEX IF NOT EXISTS "{resource.table}_{column}" '
                                f'ON "{resource.table}" (dataset, "{column}", id)')
-            db.execute('CREATE INDEX IF NOT EXISTS events_factory ON events (dataset, order_factory_id, created_at)')
+            db.execute("CREATE INDEX IF NOT EXISTS events_factory ON events (dataset, order_factory_id, created_at)")
+            db.execute("CREATE INDEX IF NOT EXISTS order_factories_due ON order_factories (dataset, due_at)")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing; IMMEDIATE so that writers in other processes wait rather than fail."""
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                return
             self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
 
     def ensure(self, dataset: str) -> None:
         """Seed a data set the first time anything asks for it."""
@@ -64,7 +78,7 @@ class Store:
             if db.execute("SELECT 1 FROM datasets WHERE dataset = ?", (dataset,)).fetchone():
                 return
             for table, rows in SeedData(self.seed, dataset, self.count).tables().items():
-                self._insert_rows(db, RESOURCES[table], dataset, rows)
+                self._insert_rows(db, TABLES[table], dataset, rows)
             db.execute("INSERT INTO datasets (dataset, sequence) VALUES (?, 0)", (dataset,))
 
     def replace(self, dataset: str, tables: dict[str, list[dict]]) -> None:
@@ -72,7 +86,7 @@ class Store:
         with self.transaction() as db:
             self._clear(db, dataset)
             for table, rows in tables.items():
-                self._insert_rows(db, RESOURCES[table], dataset, rows)
+                self._insert_rows(db, TABLES[table], dataset, rows)
             db.execute("INSERT INTO datasets (dataset, sequence) VALUES (?, 0)", (dataset,))
 
     def reset(self, dataset: str) -> None:
@@ -81,16 +95,21 @@ class Store:
             self._clear(db, dataset)
         self.ensure(dataset)
 
+    def datasets(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT dataset FROM datasets ORDER BY dataset")]
+
     @staticmethod
     def _clear(db: sqlite3.Connection, dataset: str) -> None:
-        for resource in RESOURCES.values():
-            db.execute(f'DELETE FROM "{resource.table}" WHERE dataset = ?', (dataset,))
+        for table in TABLES:
+            db.execute(f'DELETE FROM "{table}" WHERE dataset = ?', (dataset,))
         db.execute("DELETE FROM datasets WHERE dataset = ?", (dataset,))
 
-    def next_sequence(self, db: sqlite3.Connection, dataset: str) -> int:
+    def next_sequence(self, dataset: str) -> int:
         """A per-data-set counter, so ids of created records depend only on the data set's own history."""
-        db.execute("UPDATE datasets SET sequence = sequence + 1 WHERE dataset = ?", (dataset,))
-        return db.execute("SELECT sequence FROM datasets WHERE dataset = ?", (dataset,)).fetchone()[0]
+        with self.transaction() as db:
+            db.execute("UPDATE datasets SET sequence = sequence + 1 WHERE dataset = ?", (dataset,))
+            return db.execute("SELECT sequence FROM datasets WHERE dataset = ?", (dataset,)).fetchone()[0]
 
     # --- settings (the clock lives here, so every worker agrees) ---------------------------------
 
@@ -143,6 +162,33 @@ class Store:
             rows = self._db.execute(f'SELECT * FROM "{resource.table}" WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?',
                                     [*params, query.size, (query.number - 1) * query.size]).fetchall()
         return [self._decode(resource, row) for row in rows], total
+
+    def insert(self, resource: Resource, dataset: str, record: dict) -> None:
+        with self.transaction() as db:
+            self._insert_rows(db, TABLES[resource.table], dataset, [record])
+
+    def update(self, resource: Resource, dataset: str, id_: str, changes: dict) -> None:
+        columns = TABLES[resource.table].columns
+        encoded = [(name, _encoder(columns[name])(value)) for name, value in changes.items()]
+        with self.transaction() as db:
+            db.execute(f'UPDATE "{resource.table}" SET {", ".join(f"{chr(34)}{n}{chr(34)} = ?" for n, _ in encoded)} '
+                       "WHERE dataset = ? AND id = ?", [v for _, v in encoded] + [dataset, id_])
+
+    def delete(self, resource: Resource, dataset: str, id_: str) -> bool:
+        with self.transaction() as db:
+            return db.execute(f'DELETE FROM "{resource.table}" WHERE dataset = ? AND id = ?', (dataset, id_)).rowcount > 0
+
+    def due(self, resource: Resource, dataset: str, now: str) -> list[dict]:
+        """Copy jobs whose next transition is due at `now`, the earliest first."""
+        with self._lock:
+            rows = self._db.execute(f'SELECT * FROM "{resource.table}" WHERE dataset = ? AND due_at <= ? '
+                                    "ORDER BY due_at, id", (dataset, now)).fetchall()
+        return [self._decode(resource, row) for row in rows]
+
+    def max_value(self, resource: Resource, dataset: str, column: str) -> int:
+        with self._lock:
+            return self._db.execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{resource.table}" WHERE dataset = ?',
+                                    (dataset,)).fetchone()[0]
 
     # --- encoding ------------------------------------------------------------------------------
 

@@ -1,23 +1,29 @@
-"""The /api blueprint: content negotiation and authentication for every resource route."""
+"""The /api blueprint: content negotiation, authentication and the lifecycle for every resource route."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, request
 
+from .. import lifecycle
 from ..auth import authenticate
+from ..clock import get_clock
 from ..errors import JSONAPI, ApiError
 from ..store import get_store
-from . import events, order_factories, orders
+from . import copies, events, order_factories, order_subscriptions, orders
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-bp.register_blueprint(order_factories.bp)
-bp.register_blueprint(orders.bp)
-bp.register_blueprint(events.bp)
+for family in (order_factories.bp, copies.order_copies, copies.recurring_order_copies, orders.bp,
+               order_subscriptions.bp, events.bp):
+    bp.register_blueprint(family)
 
 
 @bp.before_request
-def negotiate_and_authenticate() -> None:
+def negotiate_authenticate_settle() -> None:
     if request.headers.get("Accept") and request.accept_mimetypes.best_match([JSONAPI]) is None:
         raise ApiError(406, "NOT_ACCEPTABLE", "Not acceptable",
                        f"This API answers {JSONAPI}; the Accept header does not allow it")
-    g.tenant = authenticate(current_app.config["SANDBOX"].secret)
-    get_store().ensure(g.tenant.key)
+    settings = current_app.config["SANDBOX"]
+    g.tenant = authenticate(settings.secret)
+    store = get_store()
+    store.ensure(g.tenant.key)
+    # copies move on by time alone: apply what is due before anything reads or writes
+    lifecycle.settle(store, g.tenant.key, settings.seed, get_clock().now())

@@ -13,4 +13,4 @@ def health():
 
 @bp.get("/openapi.yaml")
 def spec():
-    return Response(current_app.config["SPEC_TEXT"], mimetype="application/yaml")
+    return Response(current_app.extensions["spec"].text, mimetype="application/yaml")
