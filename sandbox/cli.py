@@ -22,6 +22,12 @@ def main() -> None:
               help="Order factories seeded per data set [50].")
 @click.option("--secret", envvar="SANDBOX_SECRET", help="Secret that signs access tokens.")
 @click.option("--db", envvar="SANDBOX_DB", help="SQLite file to keep state in [in memory].")
+@click.option("--frozen-at", envvar="SANDBOX_FROZEN_AT",
+              help="Freeze the clock at this ISO-8601 instant, e.g. 2026-01-01T09:00:00Z [real time].")
+@click.option("--start-after", envvar="SANDBOX_START_AFTER", type=click.FloatRange(0, 86400),
+              help="Seconds from creating a copy to its start [2].")
+@click.option("--run-for", envvar="SANDBOX_RUN_FOR", type=click.FloatRange(0, 86400),
+              help="Seconds from a copy's start to its end [3].")
 @click.option("--threads", envvar="SANDBOX_THREADS", type=click.IntRange(1, 64), default=8, show_default=True)
 def serve(threads: int, **options) -> None:
     """Serve the sandbox with a production WSGI server."""
@@ -30,8 +36,11 @@ def serve(threads: int, **options) -> None:
     from . import create_app
     from .store import get_store
 
-    settings = Settings.load(**options)
-    app = create_app(settings)
+    try:
+        settings = Settings.load(**options)
+        app = create_app(settings)
+    except ValueError as error:  # a malformed SANDBOX_* variable or --frozen-at
+        raise click.UsageError(str(error)) from None
     with app.app_context():
         # seed the default data set before announcing readiness, so the first request is fast
         get_store().ensure(Tenant(organization_id(DEFAULT_ORGANIZATION), DEFAULT_ORGANIZATION, "test").key)

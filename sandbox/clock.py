@@ -55,6 +55,10 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(days=d, hours=h, minutes=m, seconds=s, milliseconds=ms)
 
 
+# the last instant the query language can name (INSTANT_PATTERN's years): the clock stops short of it
+LATEST = datetime(2999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
+
+
 class Clock:
     """Now = the frozen instant if frozen, else real time plus an offset. Both persist in the store."""
 
@@ -65,7 +69,7 @@ class Clock:
     def now(self) -> datetime:
         frozen = self._store.get_setting("clock.frozen_at")
         if frozen:
-            return parse_instant(frozen)
+            return datetime.fromisoformat(frozen)
         return self._real_now() + self._offset()
 
     @property
@@ -73,12 +77,13 @@ class Clock:
         return bool(self._store.get_setting("clock.frozen_at"))
 
     def freeze(self, at: datetime | None = None) -> datetime:
-        moment = self.now() if at is None else at
+        moment = self.now() if at is None else _within_range(at)
         self._store.set_setting("clock.frozen_at", iso(moment))
-        return parse_instant(iso(moment))
+        return datetime.fromisoformat(iso(moment))
 
     def advance(self, by: timedelta) -> datetime:
-        """Raises OverflowError past year 9999."""
+        """Raises ValueError past LATEST."""
+        _within_range(self.now() + by)
         if self.frozen:
             return self.freeze(self.now() + by)
         self._store.set_setting("clock.offset_ms", str(int((self._offset() + by).total_seconds() * 1000)))
@@ -93,6 +98,12 @@ class Clock:
 
     def _offset(self) -> timedelta:
         return timedelta(milliseconds=int(self._store.get_setting("clock.offset_ms") or 0))
+
+
+def _within_range(moment: datetime) -> datetime:
+    if moment > LATEST:
+        raise ValueError(f"the clock cannot go past {iso(LATEST)}")
+    return moment
 
 
 def init_app(app) -> None:

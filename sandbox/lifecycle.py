@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from .clock import iso, parse_instant
 from .ids import derive_id
 from .resources import EVENTS, ORDER_FACTORIES, ORDER_SUBSCRIPTIONS, ORDERS
-from .seed import FAILURES, OUT_OF_STOCK, UNPLACEABLE, SeedData
+from .seed import FAILURES, OUT_OF_STOCK, UNPLACEABLE, SeedData, money
 from .store import Store
 
 
@@ -122,7 +122,6 @@ def _target_order(store: Store, dataset: str, seed: int, copy: dict, source: dic
     items = [item for item in source["line_items"] or [] if item.get("in_stock", True)]
     total = sum(i["quantity"] * i["unit_amount_cents"] for i in items)
     placed = placed and bool(copy["place_target_order"])
-    symbol = source["formatted_total_amount"][:1] if source["formatted_total_amount"] else ""
     return {
         **source,
         "id": derive_id(seed, dataset, "target", copy["id"]),
@@ -130,7 +129,7 @@ def _target_order(store: Store, dataset: str, seed: int, copy: dict, source: dic
         "status": "placed" if placed else "draft",
         "payment_status": "authorized" if placed else "unpaid", "fulfillment_status": "unfulfilled",
         "skus_count": sum(i["quantity"] for i in items), "total_amount_cents": total,
-        "formatted_total_amount": f"{symbol}{total // 100:,}.{total % 100:02d}",
+        "formatted_total_amount": money(source["currency_code"], total),
         "placed_at": moment if placed else None, "created_at": moment, "updated_at": moment,
         "reference": None, "reference_origin": None, "metadata": {}, "line_items": items,
     }

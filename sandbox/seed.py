@@ -10,6 +10,7 @@ import functools
 import hashlib
 import random
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import yaml
 from faker import Faker
@@ -17,6 +18,7 @@ from faker import Faker
 from .clock import iso
 from .ids import derive_id
 
+SCENARIOS = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios.yaml"
 # Seeded records are dated before this instant, so they never move under any clock.
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 STATUSES = ("pending", "in_progress", "completed", "failed", "aborted")
@@ -27,6 +29,8 @@ FAILURES = {
     OUT_OF_STOCK: "{sku} is out of stock",
     UNPLACEABLE: "cannot transition from draft to placed",
 }
+# the reference that marks a source order planted with each failure (fixtures/scenarios.yaml uses them too)
+FAILURE_REFERENCES = {OUT_OF_STOCK: "reorder:out_of_stock", UNPLACEABLE: "reorder:cannot_be_placed"}
 
 
 def keyed_random(*key: object) -> random.Random:
@@ -64,7 +68,28 @@ class SeedData:
                                          "order_factories": [], "events": []}
         for index in range(self.count):
             self._factory(index, tables)
+        self._scenarios(tables)
         return tables
+
+    def _scenarios(self, tables: dict[str, list[dict]]) -> None:
+        """The hand-picked source orders and subscriptions of fixtures/scenarios.yaml."""
+        orders = {}
+        for number, spec in enumerate(_scenario_file()["orders"], start=10):
+            created = EPOCH - timedelta(days=1, hours=number)
+            order = self.order(f"scenario:{spec['key']}", number, created)
+            items = [dict(item) for item in spec["line_items"]]
+            total = sum(i["quantity"] * i["unit_amount_cents"] for i in items)
+            order.update(reference=spec["reference"], reference_origin="sandbox", customer_email=spec["customer_email"],
+                         currency_code=spec["currency_code"], line_items=items, total_amount_cents=total,
+                         skus_count=sum(i["quantity"] for i in items),
+                         formatted_total_amount=money(spec["currency_code"], total))
+            orders[spec["key"]] = order
+            tables["orders"].append(order)
+        for number, spec in enumerate(_scenario_file()["order_subscriptions"], start=10):
+            source = orders[spec["source_order"]]
+            subscription = self.subscription(f"scenario:{spec['key']}", number, source, EPOCH - timedelta(days=1))
+            subscription.update(status=spec["status"], reference=spec["reference"], reference_origin="sandbox")
+            tables["order_subscriptions"].append(subscription)
 
     # --- records -------------------------------------------------------------------------------
 
@@ -89,10 +114,10 @@ class SeedData:
             # an order with no customer cannot be placed: the planted reason for "draft to placed"
             "customer_email": "" if failure == UNPLACEABLE else email,
             "skus_count": sum(i["quantity"] for i in items), "total_amount_cents": total,
-            "formatted_total_amount": f"{CURRENCIES[currency]}{total // 100:,}.{total % 100:02d}",
+            "formatted_total_amount": money(currency, total),
             "placed_at": iso(created) if placed else None,
             "created_at": iso(created), "updated_at": iso(created),
-            "reference": None, "reference_origin": None, "metadata": {},
+            "reference": FAILURE_REFERENCES.get(failure), "reference_origin": None, "metadata": {},
             "line_items": items,
         }
 
@@ -124,7 +149,7 @@ class SeedData:
             errors_log = {failure: [FAILURES[failure].format(sku=sku)]}
             errors_count = 1
         if recurring:
-            subscription = self.subscription(index, source, created)
+            subscription = self.subscription(str(index), 5000 + index, source, created)
             tables["order_subscriptions"].append(subscription)
             subscription_id = subscription["id"]
         updated = max(t for t in (created, started, completed, failed) if t is not None)
@@ -135,7 +160,8 @@ class SeedData:
             "started_at": started and iso(started), "completed_at": completed and iso(completed),
             "failed_at": failed and iso(failed),
             "errors_log": errors_log, "errors_count": errors_count,
-            "place_target_order": rng.random() < 0.5, "reuse_wallet": rng.random() < 0.8,
+            # an unplaceable source order fails a copy only when the copy places its target
+            "place_target_order": failure == UNPLACEABLE or rng.random() < 0.5, "reuse_wallet": rng.random() < 0.8,
             "created_at": iso(created), "updated_at": iso(updated),
             "reference": f"REORDER-{1000 + index}" if rng.random() < 0.5 else None,
             "reference_origin": rng.choice(("storefront", "backoffice", None)),
@@ -154,11 +180,11 @@ class SeedData:
             if moment is not None:
                 tables["events"].append(self.event(factory, name, moment))
 
-    def subscription(self, index: int, source: dict, created: datetime) -> dict:
-        rng = self.rng("subscription", index)
+    def subscription(self, key: str, number: int, source: dict, created: datetime) -> dict:
+        rng = self.rng("subscription", key)
         starts = created - timedelta(days=rng.randint(1, 30))
         return {
-            "id": self.id("subscription", index), "number": 5000 + index,
+            "id": self.id("subscription", key), "number": number,
             "status": rng.choice(("active", "active", "active", "inactive")),
             "frequency": rng.choice(("hourly", "daily", "weekly", "monthly")),
             "starts_at": iso(starts), "expires_at": None, "next_run_at": iso(created + timedelta(days=1)),
@@ -175,6 +201,16 @@ class SeedData:
             "reference": None, "reference_origin": None, "metadata": {},
             "order_factory_id": factory["id"],
         }
+
+
+def money(currency: str, cents: int) -> str:
+    return f"{CURRENCIES[currency]}{cents // 100:,}.{cents % 100:02d}"
+
+
+@functools.lru_cache(maxsize=1)
+def _scenario_file() -> dict:
+    with open(SCENARIOS, encoding="utf-8") as file:
+        return yaml.safe_load(file)
 
 
 def load_fixture(path) -> dict[str, list[dict]]:

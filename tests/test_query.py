@@ -48,7 +48,7 @@ import re  # noqa: E402
 import jsonschema  # noqa: E402
 import yaml  # noqa: E402
 
-from sandbox.resources import EVENTS  # noqa: E402
+from sandbox.resources import EVENTS, ORDER_SUBSCRIPTIONS, ORDERS  # noqa: E402
 from sandbox.settings import ROOT  # noqa: E402
 
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
@@ -81,8 +81,9 @@ VALUES = ["web", "1", "-3", "true", "0", "2025-01-01", "2025-01-01T10:00:00Z", "
           "2025-01-01,2025-01-02T00:00:00+02:00", '{"channel":"web"}', "{}", "{bad", "", "a,,b", "yes"]
 
 
-@pytest.mark.parametrize("resource, conditions", [(ORDER_FACTORIES, "OrderFactoryConditions"),
-                                                  (EVENTS, "EventConditions")])
+@pytest.mark.parametrize("resource, conditions", [
+    (ORDER_FACTORIES, "OrderFactoryConditions"), (EVENTS, "EventConditions"),
+    (ORDERS, "OrderConditions"), (ORDER_SUBSCRIPTIONS, "OrderSubscriptionConditions")])
 def test_spec_and_parser_accept_the_same_filters(resource, conditions):
     spec = _spec_validator(conditions)
     verdicts = {(key, value): spec.is_valid({key: value}) for key in _keys(resource) for value in VALUES}

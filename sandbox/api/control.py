@@ -32,10 +32,9 @@ def freeze_clock():
     """Stop time, now or at a given instant."""
     body = spec.read_body("ClockFreeze", "application/json", optional=True)
     try:
-        at = parse_instant(body["at"]) if "at" in body else None
+        get_clock().freeze(parse_instant(body["at"]) if "at" in body else None)
     except ValueError as error:
         raise _invalid("at", error) from None
-    get_clock().freeze(at)
     return _clock_state()
 
 
@@ -44,10 +43,9 @@ def advance_clock():
     """Move time forward; copies whose transitions fall due move with it on the next request."""
     body = spec.read_body("ClockAdvance", "application/json")
     try:
-        by = parse_duration(body["by"])
+        get_clock().advance(parse_duration(body["by"]))
     except ValueError as error:
         raise _invalid("by", error) from None
-    get_clock().advance(by)
     return _clock_state()
 
 

@@ -2,6 +2,8 @@
 
 The schema loads at module level: `schemathesis.pytest.from_fixture` does not work with pytest 9.2.
 """
+import re
+
 import jsonschema
 import schemathesis
 from hypothesis import settings
@@ -43,6 +45,16 @@ def _wire(value):
     return None if value is None else str(value)
 
 
+def _typed(value, schema: dict):
+    """A wire string read as its declared type, where the schema declares an integer (page[...])."""
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        return {k: _typed(v, properties.get(k, {})) for k, v in value.items()}
+    if schema.get("type") == "integer" and isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    return value
+
+
 def _query_schemas(case) -> dict:
     operation = SPEC["paths"][case.operation.path]
     parameters = [*operation.get("parameters", []), *operation[case.method.lower()].get("parameters", [])]
@@ -55,7 +67,8 @@ def _valid_on_the_wire(case) -> bool:
     schemas = _query_schemas(case)
     wired = {k: w for k, w in ((k, _wire(v)) for k, v in (case.query or {}).items()) if w is not None}
     return all(name in schemas and jsonschema.Draft202012Validator(
-        {**schemas[name], "components": SPEC["components"]}).is_valid(value) for name, value in wired.items())
+        {**schemas[name], "components": SPEC["components"]}).is_valid(_typed(value, schemas[name]))
+        for name, value in wired.items())
 
 
 @schema.hook
