@@ -7,9 +7,10 @@ from .settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from . import clock, errors, spec, store
+    from . import auth, clock, errors, ratelimit, spec, store
     from .api import bp as api_bp
     from .api.control import bp as control_bp
+    from .api.oauth import bp as oauth_bp
     from .api.service import bp as service_bp
 
     app = Flask(__name__)
@@ -20,7 +21,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     store.init_app(app)
     clock.init_app(app)
+    auth.init_app(app)
+    ratelimit.init_app(app)
     app.register_blueprint(service_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(control_bp)
+    app.register_blueprint(oauth_bp)
     return app

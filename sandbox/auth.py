@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import jwt
+import yaml
 from flask import request
 
 from .errors import ApiError
@@ -80,3 +82,44 @@ def authenticate(secret: str) -> Tenant:
     if scheme.lower() != "bearer" or not token.strip():
         raise _invalid("The access token you provided is invalid.")
     return read_token(token.strip(), secret)
+
+
+@dataclass(frozen=True)
+class Application:
+    client_id: str
+    organization: str
+    mode: str
+    kind: str
+    client_secret: str | None = None
+
+
+def load_applications(path: Path) -> dict[str, Application]:
+    with open(path, encoding="utf-8") as file:
+        entries = yaml.safe_load(file)["applications"]
+    return {entry["client_id"]: Application(**entry) for entry in entries}
+
+
+def check_grant(form) -> None:
+    """A grant other than client_credentials is a 400, before anything else is looked at."""
+    if isinstance(form, dict) and form.get("grant_type", "client_credentials") != "client_credentials":
+        raise ApiError(400, "UNSUPPORTED_GRANT_TYPE", "Unsupported grant type",
+                       "The sandbox grants client_credentials only", pointer="/grant_type")
+
+
+def exchange(applications: dict[str, Application], secret: str, form: dict) -> dict:
+    """`POST /oauth/token` with valid client credentials: the real answer's shape, or a 401."""
+    application = applications.get(form.get("client_id"))
+    if application is None or (application.kind != "sales_channel"
+                               and form.get("client_secret") != application.client_secret):
+        raise ApiError(401, "UNAUTHORIZED", "Invalid client",
+                       "Client authentication failed: unknown client, or wrong secret")
+    scope = form.get("scope") or "market:all"
+    now = time.time()
+    token = issue_token(secret, organization=application.organization, mode=application.mode,
+                        client_id=application.client_id, kind=application.kind, scope=scope, now=now)
+    return {"access_token": token, "token_type": "bearer", "expires_in": LIFETIME, "scope": scope,
+            "created_at": int(now)}
+
+
+def init_app(app) -> None:
+    app.extensions["applications"] = load_applications(app.config["SANDBOX"].fixtures_path / "credentials.yaml")

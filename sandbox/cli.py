@@ -28,6 +28,10 @@ def main() -> None:
               help="Seconds from creating a copy to its start [2].")
 @click.option("--run-for", envvar="SANDBOX_RUN_FOR", type=click.FloatRange(0, 86400),
               help="Seconds from a copy's start to its end [3].")
+@click.option("--rate-limit", envvar="SANDBOX_RATE_LIMIT", type=click.IntRange(0),
+              help="Requests per data set in each rate window; 0 is off [0].")
+@click.option("--rate-interval", envvar="SANDBOX_RATE_INTERVAL", type=click.FloatRange(0.001, 86400),
+              help="Seconds in a rate window [10].")
 @click.option("--threads", envvar="SANDBOX_THREADS", type=click.IntRange(1, 64), default=8, show_default=True)
 def serve(threads: int, **options) -> None:
     """Serve the sandbox with a production WSGI server."""

@@ -55,8 +55,8 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(days=d, hours=h, minutes=m, seconds=s, milliseconds=ms)
 
 
-# the last instant the query language can name (INSTANT_PATTERN's years): the clock stops short of it
-LATEST = datetime(2999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
+# the last instant INSTANT_PATTERN can name (2999-12-31T23:59:59.999-23:59): the clock goes no further
+LATEST = datetime(3000, 1, 1, 23, 58, 59, 999000, tzinfo=timezone.utc)
 
 
 class Clock:

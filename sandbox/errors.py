@@ -33,6 +33,7 @@ class ApiError(Exception):
     pointer: str | None = None
     parameter: str | None = None
     meta: dict | None = None
+    headers: dict[str, str] | None = field(default=None, compare=False)  # e.g. x-ratelimit-* on a 429
 
     def as_json(self) -> dict:
         error = {"title": self.title, "detail": self.detail, "code": self.code, "status": str(self.status)}
@@ -71,7 +72,7 @@ def _from_http_exception(exc: HTTPException) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(ApiError, lambda e: error_response([e]))
+    app.register_error_handler(ApiError, lambda e: error_response([e], e.headers))
     app.register_error_handler(ApiErrors, lambda e: error_response(e.errors, e.headers))
     # Flask's own 404/405/413... keep their headers (Allow on 405) and become JSON:API documents
     app.register_error_handler(HTTPException, _from_http_exception)

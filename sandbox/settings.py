@@ -25,6 +25,9 @@ class Settings:
     run_for: float = 3.0
     # ISO-8601 instant to freeze the clock at on start; None runs on real time
     frozen_at: str | None = None
+    # requests allowed per data set in each window of rate_interval seconds; 0 turns limiting off
+    rate_limit: int = 0
+    rate_interval: float = 10.0
     spec_path: Path = ROOT / "openapi.yaml"
     fixtures_path: Path = ROOT / "fixtures"
 

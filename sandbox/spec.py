@@ -45,8 +45,8 @@ def init_app(app) -> None:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
 
-def read_body(schema: str, media_type: str = JSONAPI, *, optional: bool = False) -> dict:
-    """The request's body, once it meets `schema`; every mistake found becomes an error.
+def read_body(schema: str | None, media_type: str = JSONAPI, *, optional: bool = False) -> dict:
+    """The request's body, once it meets `schema` (None: any JSON); every mistake found becomes an error.
     An `optional` body may be left out altogether: it reads as {}."""
     data = request.get_data(cache=True)
     if optional and not data:
@@ -58,11 +58,17 @@ def read_body(schema: str, media_type: str = JSONAPI, *, optional: bool = False)
         body = json.loads(data or b"null")
     except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise ApiError(400, "BAD_REQUEST", "Bad request", "The request body is not valid JSON", pointer="") from None
+    if schema:
+        check(body, schema)
+    return body
+
+
+def check(body, schema: str) -> None:
+    """Raise every way `body` misses `schema` as errors that point at the member."""
     errors = [_api_error(e) for e in current_app.extensions["spec"].validator(schema).iter_errors(body)]
     if errors:
         unique = {(e.pointer, e.code): e for e in errors}
         raise ApiErrors(sorted(unique.values(), key=lambda e: (e.status, e.pointer)))
-    return body
 
 
 def _api_error(error: ValidationError) -> ApiError:

@@ -23,7 +23,16 @@ def negotiate_authenticate_settle() -> None:
                        f"This API answers {JSONAPI}; the Accept header does not allow it")
     settings = current_app.config["SANDBOX"]
     g.tenant = authenticate(settings.secret)
+    limiter = current_app.extensions["ratelimit"]
+    if limiter:
+        g.rate_headers = limiter.hit(g.tenant.key)
     store = get_store()
     store.ensure(g.tenant.key)
     # copies move on by time alone: apply what is due before anything reads or writes
     lifecycle.settle(store, g.tenant.key, settings.seed, get_clock().now())
+
+
+@bp.after_request
+def rate_headers(response):
+    response.headers.update(g.get("rate_headers", {}))
+    return response

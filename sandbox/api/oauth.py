@@ -1,0 +1,21 @@
+"""/oauth/token: access tokens for the API credentials in fixtures/credentials.yaml."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from .. import spec
+from ..auth import check_grant, exchange
+
+bp = Blueprint("oauth", __name__)
+
+
+@bp.post("/oauth/token")
+def token():
+    """JSON or form body, as the real auth server takes both."""
+    if request.mimetype == "application/x-www-form-urlencoded":
+        form = request.form.to_dict()
+    else:
+        form = spec.read_body(None, "application/json")
+    check_grant(form)
+    spec.check(form, "TokenRequest")
+    return jsonify(exchange(current_app.extensions["applications"], current_app.config["SANDBOX"].secret, form))
