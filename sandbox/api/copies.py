@@ -14,7 +14,7 @@ from ..query import Query
 from ..resources import ORDER_COPIES, ORDER_SUBSCRIPTIONS, ORDERS, RECURRING_ORDER_COPIES, Resource
 from ..schemas import SCHEMAS
 from ..store import get_store
-from .views import find_or_404, jsonapi, list_response, related_response, retrieve_response
+from .views import find_or_404, jsonapi, read_only_blueprint
 
 # request body schemas in openapi.yaml, per resource type
 _BODIES = {"order_copies": ("OrderCopyCreate", "OrderCopyUpdate"),
@@ -22,12 +22,8 @@ _BODIES = {"order_copies": ("OrderCopyCreate", "OrderCopyUpdate"),
 
 
 def _blueprint(resource: Resource) -> Blueprint:
-    bp = Blueprint(resource.type, __name__, url_prefix=f"/{resource.type}")
+    bp = read_only_blueprint(resource, related=("source_order", "target_order", "order_subscription", "events"))
     create_schema, update_schema = _BODIES[resource.type]
-
-    @bp.get("")
-    def list_copies():
-        return list_response(resource)
 
     @bp.post("")
     def create_copy():
@@ -43,10 +39,6 @@ def _blueprint(resource: Resource) -> Blueprint:
                                     fields, get_clock().now(), timing)
         document = resource_document(get_store(), resource, record, g.tenant, Query())
         return jsonapi(document, 201, {"Location": document["data"]["links"]["self"]})
-
-    @bp.get("/<id>")
-    def retrieve_copy(id: str):
-        return retrieve_response(resource, id)
 
     @bp.patch("/<id>")
     def update_copy(id: str):
@@ -68,10 +60,6 @@ def _blueprint(resource: Resource) -> Blueprint:
         if not get_store().delete(resource, g.tenant.key, id):
             raise not_found(resource.type, id)
         return jsonapi(None, 204)
-
-    @bp.get("/<id>/<any(source_order, target_order, order_subscription, events):relationship>")
-    def related_to_copy(id: str, relationship: str):
-        return related_response(resource, id, relationship)
 
     return bp
 

@@ -1,14 +1,5 @@
-"""/api/events: the record of each copy job's transitions."""
-from __future__ import annotations
-
-from flask import Blueprint
-
+"""/api/events: the record of each copy job's transitions, read through the jobs' /events."""
 from ..resources import EVENTS
-from .views import retrieve_response
+from .views import read_only_blueprint
 
-bp = Blueprint("events", __name__, url_prefix="/events")
-
-
-@bp.get("/<id>")
-def retrieve_event(id: str):
-    return retrieve_response(EVENTS, id)
+bp = read_only_blueprint(EVENTS, listable=False)

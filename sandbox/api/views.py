@@ -1,7 +1,7 @@
 """The few steps every resource route shares: parse the query, ask the store, write the document."""
 from __future__ import annotations
 
-from flask import Response, g, json, request
+from flask import Blueprint, Response, g, json, request
 
 from .. import query
 from ..documents import list_document, resource_document
@@ -45,3 +45,15 @@ def related_response(resource: Resource, id_: str, name: str) -> Response:
     store = get_store()
     related = store.find(target, g.tenant.key, record[rel.column]) if record[rel.column] else None
     return jsonapi(resource_document(store, target, related, g.tenant, q))
+
+
+def read_only_blueprint(resource: Resource, *, related: tuple[str, ...] = (), listable: bool = True) -> Blueprint:
+    """`/api/<type>` (list), `/api/<type>/<id>` and its related routes, for a family the API only reads."""
+    bp = Blueprint(resource.type, __name__, url_prefix=f"/{resource.type}")
+    if listable:
+        bp.add_url_rule("", f"list_{resource.type}", lambda: list_response(resource))
+    bp.add_url_rule("/<id>", f"retrieve_{resource.type}", lambda id: retrieve_response(resource, id))
+    if related:
+        bp.add_url_rule(f"/<id>/<any({', '.join(related)}):relationship>", f"related_to_{resource.type}",
+                        lambda id, relationship: related_response(resource, id, relationship))
+    return bp

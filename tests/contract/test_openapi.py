@@ -30,6 +30,11 @@ config = SchemathesisConfig.from_dict({
         # well-formed credentials that no application has are refused, as the real auth server does
         "include-operation-id": "issueToken",
         "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "401"]}},
+    }, {
+        # a schema cannot tie data.id to the id in the path: a body naming another record is a
+        # conflict, as JSON:API requires
+        "include-operation-id": ["updateOrderCopy", "updateRecurringOrderCopy"],
+        "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404", "409"]}},
     }],
 })
 schema = schemathesis.openapi.from_wsgi("/openapi.yaml", app, config=config)
