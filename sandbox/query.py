@@ -19,6 +19,11 @@ from .resources import BOOLEAN, DATETIME, INTEGER, JSON, RESOURCES, STRING, Reso
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 25
 MAX_PAGE_NUMBER = 1_000_000  # keeps OFFSET inside SQLite's integers
+# Bounds that keep every filter inside SQLite's limits (expression depth 1000, 32766 bound values);
+# openapi.yaml declares the same ones.
+MAX_CONDITIONS = 20     # filter[q][...] parameters in one request
+MAX_ATTRIBUTES = 5      # attributes joined by _or_ in one key
+MAX_VALUES = 100        # items in one comma-separated list
 
 COMPARE = ("eq", "eq_or_null", "not_eq", "not_eq_or_null", "lt", "lteq", "gt", "gteq")
 TEXT = ("matches", "does_not_match", "start", "not_start", "end", "not_end", "cont", "not_cont")
@@ -72,6 +77,9 @@ def parse(args: MultiDict, resource: Resource, *, many: bool) -> Query:
     """Read the parameters a route accepts, for `resource` as its primary data; report every mistake at once."""
     errors: list[ApiError] = []
     values: dict = {}
+    if many and sum(name.startswith("filter[q][") for name in args) > MAX_CONDITIONS:
+        errors.append(_error("FILTER_NOT_ALLOWED", "Filter not allowed",
+                             f"At most {MAX_CONDITIONS} filter[q] conditions in one request", "filter[q]"))
     for name in args:
         raw = args.getlist(name)
         if len(raw) > 1:
@@ -98,7 +106,7 @@ def _read(name: str, value: str, resource: Resource, many: bool, values: dict) -
         values["sort"] = _sort(value, resource)
     elif many and name == "filter[ids]":
         try:
-            ids = tuple(_value(STRING, part) for part in value.split(","))
+            ids = tuple(_value(STRING, part) for part in _items(value))
         except ValueError:
             raise _error("INVALID_FILTER_VALUE", "Invalid filter value",
                          f"{value!r} is not a comma-separated list of ids", name) from None
@@ -166,7 +174,7 @@ def _condition(name: str, key: str, raw: str, resource: Resource) -> Condition:
                 raise ValueError
             values = (json.loads(raw),)
         elif predicate in LISTS or combine:
-            values = tuple(_value(kind, part) for part in raw.split(","))
+            values = tuple(_value(kind, part) for part in _items(raw))
         else:
             values = (_value(kind, raw),)
     except (KeyError, ValueError):
@@ -185,7 +193,7 @@ def _split_key(key: str, resource: Resource) -> tuple[tuple[str, ...], str, str]
                 continue
             columns = tuple(key[: -len(suffix)].split("_or_"))
             kinds = {resource.filterable.get(c) for c in columns}
-            if None in kinds or (combine and predicate not in COMPOUND):
+            if None in kinds or len(columns) > MAX_ATTRIBUTES or (combine and predicate not in COMPOUND):
                 continue
             # attributes combine when they compare alike; null/present checks combine any of them
             if len(kinds) > 1 and predicate not in FLAGS:
@@ -197,6 +205,13 @@ def _split_key(key: str, resource: Resource) -> tuple[tuple[str, ...], str, str]
             if all(predicate in PREDICATES[k] for k in kinds):
                 return columns, predicate, combine
     return None
+
+
+def _items(raw: str) -> list[str]:
+    items = raw.split(",")
+    if len(items) > MAX_VALUES:
+        raise ValueError(f"more than {MAX_VALUES} items")
+    return items
 
 
 def _value(kind: str, raw: str):

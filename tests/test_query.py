@@ -74,11 +74,13 @@ def _keys(resource):
     singles = [f"{n}_{s}" for n in names for s in suffixes]
     pairs = [f"{a}_or_{b}_{s}" for a, b in itertools.combinations(names[:8] + ["metadata", "reuse_wallet"], 2)
              for s in ("eq", "null", "cont_any", "in", "true", "jcont")]
-    return singles + pairs
+    chains = ["_or_".join([names[0]] * n) + suffix for n in (5, 6) for suffix in ("_eq", "_null", "_in")]
+    return singles + pairs + chains
 
 
 VALUES = ["web", "1", "-3", "true", "0", "2025-01-01", "2025-01-01T10:00:00Z", "2025-02-30", "a,b", "1,2",
-          "2025-01-01,2025-01-02T00:00:00+02:00", '{"channel":"web"}', "{}", "{bad", "", "a,,b", "yes"]
+          "2025-01-01,2025-01-02T00:00:00+02:00", '{"channel":"web"}', "{}", "{bad", "", "a,,b", "yes",
+          ",".join(["7"] * 100), ",".join(["7"] * 101)]
 
 
 @pytest.mark.parametrize("resource, conditions", [
@@ -96,3 +98,11 @@ def test_spec_uses_the_parsers_patterns():
     assert SCHEMAS["FilterInstant"]["pattern"] == f"^{INSTANT_PATTERN}$"
     assert SCHEMAS["FilterJsonObject"]["pattern"] == f"^{query.JCONT_PATTERN}$"
     assert re.fullmatch(SCHEMAS["FilterInstant"]["pattern"][1:-1], "2024-02-29T23:59:59.999999-05:00")
+
+
+def test_bounds_keep_filters_inside_sqlite_limits():
+    keys = ["_or_".join(p) + "_eq" for p in itertools.permutations(["id", "type", "status", "reference"], 3)]
+    many = MultiDict({f"filter[q][{key}]": "x" for key in keys[:21]})
+    with pytest.raises(ApiErrors) as caught:
+        query.parse(many, ORDER_FACTORIES, many=True)
+    assert [(e.code, e.parameter) for e in caught.value.errors] == [("FILTER_NOT_ALLOWED", "filter[q]")]

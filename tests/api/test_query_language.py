@@ -213,3 +213,16 @@ def test_hostile_values_are_only_data(api):
     for value in ("'; DROP TABLE order_factories; --", '" OR 1=1 --', "%", "\\", "\u0000x"):
         assert ids(api, q("reference_eq", value)) == []
     assert len(ids(api, "")) == 6
+
+
+def test_the_largest_filters_allowed_still_answer(api):
+    import itertools
+    values = ",".join(f"v{n}" for n in range(100))
+    chains = ["_or_".join(p) for p in itertools.permutations(["id", "type", "status", "reference", "reference_origin"])]
+    largest = "&".join(f"filter[q][{chain}_cont_any]={values}" for chain in chains[:20])
+    assert ids(api, largest + f"&filter[ids]={values}") == []
+    too_many = "&".join(f"filter[q][{chain}_cont_any]=x" for chain in chains[:21])
+    [error] = api(f"/api/order_factories?{too_many}", status=400)["errors"]
+    assert (error["code"], error["source"]) == ("FILTER_NOT_ALLOWED", {"parameter": "filter[q]"})
+    long_list = ",".join(["x"] * 101)
+    assert api(f"/api/order_factories?filter[ids]={long_list}", status=400)["errors"][0]["code"] == "INVALID_FILTER_VALUE"
