@@ -7,7 +7,7 @@ from .settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from . import auth, clock, errors, ratelimit, spec, store
+    from . import auth, clock, cors, errors, ratelimit, spec, store
     from .api import bp as api_bp
     from .api.control import bp as control_bp
     from .api.oauth import bp as oauth_bp
@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     clock.init_app(app)
     auth.init_app(app)
     ratelimit.init_app(app)
+    cors.init_app(app)
     app.register_blueprint(service_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(control_bp)

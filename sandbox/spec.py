@@ -55,12 +55,25 @@ def read_body(schema: str | None, media_type: str = JSONAPI, *, optional: bool =
         raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type",
                        f"Send the request body as {media_type}, not {request.mimetype or 'nothing'!r}")
     try:
-        body = json.loads(data or b"null")
+        body = json.loads(data or b"null", parse_constant=_refuse, parse_float=_finite)
+        # a lone surrogate (\ud800) parses, but could never be written back out
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
     except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise ApiError(400, "BAD_REQUEST", "Bad request", "The request body is not valid JSON", pointer="") from None
     if schema:
         check(body, schema)
     return body
+
+
+def _refuse(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is out of range")
+    return number
 
 
 def check(body, schema: str) -> None:

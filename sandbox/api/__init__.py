@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, g, request
 from .. import lifecycle
 from ..auth import authenticate
 from ..clock import get_clock
+from ..cors import is_preflight
 from ..errors import JSONAPI, ApiError
 from ..store import get_store
 from . import copies, events, order_factories, order_subscriptions, orders
@@ -18,6 +19,8 @@ for family in (order_factories.bp, copies.order_copies, copies.recurring_order_c
 
 @bp.before_request
 def negotiate_authenticate_settle() -> None:
+    if is_preflight():  # answered by Flask with Allow, and by cors.py with the CORS headers
+        return
     if request.headers.get("Accept") and request.accept_mimetypes.best_match([JSONAPI]) is None:
         raise ApiError(406, "NOT_ACCEPTABLE", "Not acceptable",
                        f"This API answers {JSONAPI}; the Accept header does not allow it")

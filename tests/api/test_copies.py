@@ -300,3 +300,11 @@ def test_a_frozen_clock_gives_the_same_bytes_in_any_process(settings, headers):
         return outputs
 
     assert session() == session()
+
+
+@pytest.mark.parametrize("raw", ['{"a": NaN}', '{"a": Infinity}', '{"a": 1e999}', '{"a": "\\ud800"}'])
+def test_bodies_that_could_not_be_written_back_are_refused(api, raw):
+    source = api.scenario("orders", "completes")
+    body = ('{"data": {"type": "order_copies", "attributes": {"metadata": %s}, "relationships": '
+            '{"source_order": {"data": {"type": "orders", "id": "%s"}}}}}' % (raw, source))
+    assert api.send("POST", "/api/order_copies", body, 400).get_json()["errors"][0]["code"] == "BAD_REQUEST"
