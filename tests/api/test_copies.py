@@ -107,7 +107,8 @@ def test_an_out_of_stock_item_fails_the_copy(api):
     copy = api.create(source="out_of_stock")["data"]
     api.advance("5s")
     failed = _attributes(api, "order_copies", copy["id"])
-    assert failed["status"] == "failed" and failed["failed_at"] == "2026-06-01T12:00:05.000Z"
+    assert failed["status"] == "failed" and failed["failed_at"] == failed["updated_at"] == "2026-06-01T12:00:05.000Z"
+    assert failed["started_at"] == "2026-06-01T12:00:02.000Z" and failed["created_at"] == T0
     assert failed["errors_log"] == {"line_items": ["HAT007 is out of stock"]} and failed["errors_count"] == 1
     assert failed["completed_at"] is None
     assert api.get(f"/api/order_copies/{copy['id']}/target_order")["data"] is None
@@ -119,6 +120,7 @@ def test_skip_errors_completes_and_keeps_the_errors_log(api):
     api.advance("5s")
     done = _attributes(api, "order_copies", copy["id"])
     assert done["status"] == "completed" and done["failed_at"] is None
+    assert (done["started_at"], done["completed_at"]) == ("2026-06-01T12:00:02.000Z", "2026-06-01T12:00:05.000Z")
     assert done["errors_log"] == {"line_items": ["HAT007 is out of stock"]} and done["errors_count"] == 1
     target = api.get(f"/api/order_copies/{copy['id']}/target_order")["data"]["attributes"]
     assert target["skus_count"] == 1 and target["total_amount_cents"] == 1200  # the hat was left out
@@ -128,8 +130,10 @@ def test_an_order_that_cannot_be_placed_fails_a_placing_copy(api):
     copy = api.create(source="cannot_be_placed", place_target_order=True)["data"]
     api.advance("5s")
     failed = _attributes(api, "order_copies", copy["id"])
-    assert failed["status"] == "failed"
+    assert failed["status"] == "failed" and failed["errors_count"] == 1
+    assert (failed["started_at"], failed["failed_at"]) == ("2026-06-01T12:00:02.000Z", "2026-06-01T12:00:05.000Z")
     assert failed["errors_log"] == {"status": ["cannot transition from draft to placed"]}
+    assert api.get(f"/api/order_copies/{copy['id']}/target_order")["data"] is None
     # without placing, the same source copies fine
     fine = api.create(source="cannot_be_placed")["data"]
     api.advance("5s")
@@ -158,7 +162,10 @@ def test_a_recurring_copy_with_an_inactive_subscription_is_aborted(api):
 def test_a_recurring_copy_with_an_active_subscription_completes(api):
     copy = api.create("recurring_order_copies", subscription="active")["data"]
     api.advance("5s")
-    assert _attributes(api, "recurring_order_copies", copy["id"])["status"] == "completed"
+    done = _attributes(api, "recurring_order_copies", copy["id"])
+    assert (done["status"], done["started_at"], done["completed_at"]) == (
+        "completed", "2026-06-01T12:00:02.000Z", "2026-06-01T12:00:05.000Z")
+    assert api.get(f"/api/recurring_order_copies/{copy['id']}/target_order")["data"]["attributes"]["status"] == "draft"
     subscription = api.get(f"/api/recurring_order_copies/{copy['id']}/order_subscription")["data"]
     assert subscription["attributes"]["reference"] == "reorder:active"
     listed = api.get(f"/api/order_subscriptions/{subscription['id']}/recurring_order_copies")["data"]
