@@ -1,6 +1,7 @@
 """`sandbox serve | token`: every option also reads a SANDBOX_* environment variable."""
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -53,6 +54,8 @@ def serve(threads: int, **options) -> None:
     click.echo(f"Test-mode access token (organization {DEFAULT_ORGANIZATION}, valid 4 hours):")
     click.echo(issue_token(settings.secret))
     sys.stdout.flush()
+    # "Task queue depth is N" only says all threads were busy for a moment; requests still queue and finish
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     waitress.serve(app, host=settings.host, port=settings.port, threads=threads, ident="order-factory-sandbox",
                    _quiet=True)
 
