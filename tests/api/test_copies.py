@@ -315,3 +315,16 @@ def test_bodies_that_could_not_be_written_back_are_refused(api, raw):
     body = ('{"data": {"type": "order_copies", "attributes": {"metadata": %s}, "relationships": '
             '{"source_order": {"data": {"type": "orders", "id": "%s"}}}}}' % (raw, source))
     assert api.send("POST", "/api/order_copies", body, 400).get_json()["errors"][0]["code"] == "BAD_REQUEST"
+
+
+def test_workers_sharing_a_db_file_see_one_state(tmp_path, headers):
+    settings = Settings(secret=SECRET, seed=11, count=5, db=str(tmp_path / "state.sqlite3"), frozen_at=T0)
+    first, second = create_app(settings).test_client(), create_app(settings).test_client()
+    source = first.get("/api/orders?page[size]=1", headers=headers).get_json()["data"][0]["id"]
+    body = {"data": {"type": "order_copies", "relationships": {"source_order": {"data": {"type": "orders", "id": source}}}}}
+    copy = first.post("/api/order_copies", json=body, headers={**headers, "Content-Type": JSONAPI}).get_json()["data"]
+    second.post("/_sandbox/clock/advance", json={"by": "5s"})
+    # the other worker created it, this one moved the clock: both see it completed
+    for client in (first, second):
+        assert client.get(f"/api/order_copies/{copy['id']}", headers=headers).get_json()["data"]["attributes"][
+            "status"] == "completed"
