@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import string
 
-_LETTERS = string.ascii_letters
+# byte -> letter, as one translation table: seeding 100,000 records derives half a million ids
+_LETTERS = bytes(ord(string.ascii_letters[b % len(string.ascii_letters)]) for b in range(256))
 
 
 def derive_id(*key: object) -> str:
     digest = hashlib.blake2b(":".join(map(str, key)).encode(), digest_size=16).digest()
-    return "".join(_LETTERS[b % len(_LETTERS)] for b in digest[:10])
+    return digest[:10].translate(_LETTERS).decode("ascii")
