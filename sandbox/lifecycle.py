@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from .clock import iso, parse_instant
 from .ids import derive_id
 from .resources import EVENTS, ORDER_FACTORIES, ORDER_SUBSCRIPTIONS, ORDERS
-from .seed import FAILURES, OUT_OF_STOCK, UNPLACEABLE, SeedData, money
+from .seed import FAILURES, OUT_OF_STOCK, UNPLACEABLE, SeedData, with_items
 from .store import Store
 
 
@@ -85,7 +85,8 @@ def _finish(store: Store, dataset: str, seed: int, copy: dict) -> None:
     errors = copy_errors(source, place=bool(copy["place_target_order"]))
     count = sum(len(messages) for messages in errors.values())
     changes = {"updated_at": moment, "due_at": None, "errors_log": errors or None, "errors_count": count}
-    if errors and not copy["skip_errors"]:
+    # without a source there is nothing to copy, whatever skip_errors says
+    if errors and (not copy["skip_errors"] or source is None):
         changes.update(status="failed", failed_at=moment)
         name = "fail"
     else:
@@ -120,7 +121,6 @@ def _subscription_active(store: Store, dataset: str, copy: dict) -> bool:
 def _target_order(store: Store, dataset: str, seed: int, copy: dict, source: dict, moment: str, *, placed: bool) -> dict:
     """The new order: the source's in-stock items, placed when asked and possible, else a draft."""
     items = [item for item in source["line_items"] or [] if item.get("in_stock", True)]
-    total = sum(i["quantity"] * i["unit_amount_cents"] for i in items)
     placed = placed and bool(copy["place_target_order"])
     return {
         **source,
@@ -128,10 +128,9 @@ def _target_order(store: Store, dataset: str, seed: int, copy: dict, source: dic
         "number": store.max_value(ORDERS, dataset, "number") + 1,
         "status": "placed" if placed else "draft",
         "payment_status": "authorized" if placed else "unpaid", "fulfillment_status": "unfulfilled",
-        "skus_count": sum(i["quantity"] for i in items), "total_amount_cents": total,
-        "formatted_total_amount": money(source["currency_code"], total),
+        **with_items(items, source["currency_code"]),
         "placed_at": moment if placed else None, "created_at": moment, "updated_at": moment,
-        "reference": None, "reference_origin": None, "metadata": {}, "line_items": items,
+        "reference": None, "reference_origin": None, "metadata": {},
     }
 
 

@@ -78,11 +78,8 @@ class SeedData:
             created = EPOCH - timedelta(days=1, hours=number)
             order = self.order(f"scenario:{spec['key']}", number, created)
             items = [dict(item) for item in spec["line_items"]]
-            total = sum(i["quantity"] * i["unit_amount_cents"] for i in items)
             order.update(reference=spec["reference"], reference_origin="sandbox", customer_email=spec["customer_email"],
-                         currency_code=spec["currency_code"], line_items=items, total_amount_cents=total,
-                         skus_count=sum(i["quantity"] for i in items),
-                         formatted_total_amount=money(spec["currency_code"], total))
+                         currency_code=spec["currency_code"], **with_items(items, spec["currency_code"]))
             orders[spec["key"]] = order
             tables["orders"].append(order)
         for number, spec in enumerate(_scenario_file()["order_subscriptions"], start=10):
@@ -104,7 +101,6 @@ class SeedData:
             items.append({"sku_code": sku, "quantity": rng.randint(1, 3),
                           "unit_amount_cents": rng.randrange(500, 15000, 100),
                           "in_stock": not (failure == OUT_OF_STOCK and n == 0)})
-        total = sum(i["quantity"] * i["unit_amount_cents"] for i in items)
         placed = status not in ("draft", "pending")
         email = f"{rng.choice(self.pools['first'])}.{rng.choice(self.pools['last'])}@{rng.choice(self.pools['domain'])}"
         return {
@@ -113,12 +109,10 @@ class SeedData:
             "fulfillment_status": "unfulfilled", "currency_code": currency,
             # an order with no customer cannot be placed: the planted reason for "draft to placed"
             "customer_email": "" if failure == UNPLACEABLE else email,
-            "skus_count": sum(i["quantity"] for i in items), "total_amount_cents": total,
-            "formatted_total_amount": money(currency, total),
+            **with_items(items, currency),
             "placed_at": iso(created) if placed else None,
             "created_at": iso(created), "updated_at": iso(created),
             "reference": FAILURE_REFERENCES.get(failure), "reference_origin": None, "metadata": {},
-            "line_items": items,
         }
 
     def _factory(self, index: int, tables: dict[str, list[dict]]) -> None:
@@ -140,7 +134,9 @@ class SeedData:
         if status == "completed":
             completed = started + timedelta(seconds=rng.randint(1, 300), milliseconds=rng.randint(0, 999))
             target = self.order(f"target:{index}", 20001 + 2 * index, completed)
-            target["line_items"] = source["line_items"]
+            # a copy: the source's items, currency and totals
+            target.update(currency_code=source["currency_code"],
+                          **with_items(source["line_items"], source["currency_code"]))
             tables["orders"].append(target)
             target_id, errors_count = target["id"], 0
         if status == "failed":
@@ -201,6 +197,13 @@ class SeedData:
             "reference": None, "reference_origin": None, "metadata": {},
             "order_factory_id": factory["id"],
         }
+
+
+def with_items(items: list[dict], currency: str) -> dict:
+    """An order's line items and the attributes that follow from them."""
+    total = sum(i["quantity"] * i["unit_amount_cents"] for i in items)
+    return {"line_items": items, "skus_count": sum(i["quantity"] for i in items),
+            "total_amount_cents": total, "formatted_total_amount": money(currency, total)}
 
 
 def money(currency: str, cents: int) -> str:

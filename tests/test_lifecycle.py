@@ -45,3 +45,14 @@ def test_created_ids_depend_on_the_data_set_history_only():
         ids.append([new_copy(store, "d:test", 1, "order_copies", {"source_order_id": "x"}, t0, timing)["id"]
                     for _ in range(3)])
     assert ids[0] == ids[1] and len(set(ids[0])) == 3
+
+
+def test_a_copy_whose_source_is_gone_fails_even_with_skip_errors():
+    store = Store(seed=1, count=1)
+    store.ensure("d:test")
+    t0 = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    copy = new_copy(store, "d:test", 1, "order_copies", {"source_order_id": "goneGoneGo", "skip_errors": True}, t0,
+                    Timing(timedelta(seconds=1), timedelta(seconds=1)))
+    settle(store, "d:test", 1, t0 + timedelta(seconds=5))
+    failed = store.find(ORDER_FACTORIES, "d:test", copy["id"])
+    assert failed["status"] == "failed" and failed["errors_log"] == {"source_order": ["can't be blank"]}

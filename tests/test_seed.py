@@ -60,3 +60,13 @@ def test_every_factory_has_its_events_in_order():
         names = [e["name"] for e in events[f["id"]]]
         assert names[0] == f"{f['type']}.create"
         assert names[-1] == f"{f['type']}.{expected_last[f['status']]}"
+
+
+def test_a_completed_copys_target_order_copies_the_source_items_and_totals():
+    tables = _factories(count=20)
+    orders = {o["id"]: o for o in tables["orders"]}
+    for f in tables["order_factories"]:
+        if f["status"] == "completed":
+            source, target = orders[f["source_order_id"]], orders[f["target_order_id"]]
+            for attribute in ("line_items", "currency_code", "total_amount_cents", "skus_count", "formatted_total_amount"):
+                assert target[attribute] == source[attribute]
