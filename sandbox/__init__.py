@@ -3,15 +3,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .settings import Settings
+from sandbox.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from . import auth, clock, cors, errors, ratelimit, spec, store
-    from .api import bp as api_bp
-    from .api.control import bp as control_bp
-    from .api.oauth import bp as oauth_bp
-    from .api.service import bp as service_bp
+    from sandbox.security import auth
+    from sandbox.domain import clock
+    from sandbox.security import cors
+    from sandbox.jsonapi import errors
+    from sandbox.security import ratelimit
+    from sandbox.jsonapi import spec
+    from sandbox import store
+    from sandbox.api import bp as api_bp
+    from sandbox.api.control import bp as control_bp
+    from sandbox.api.oauth import bp as oauth_bp
+    from sandbox.api.service import bp as service_bp
 
     app = Flask(__name__)
     app.config["SANDBOX"] = settings or Settings.load()

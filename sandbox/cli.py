@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from .auth import DEFAULT_ORGANIZATION, Tenant, issue_token, organization_id
-from .settings import Settings
+from sandbox.security.auth import DEFAULT_ORGANIZATION, Tenant, issue_token, organization_id
+from sandbox.settings import Settings
 
 
 @click.group()
@@ -38,8 +38,8 @@ def serve(threads: int, **options) -> None:
     """Serve the sandbox with a production WSGI server."""
     import waitress
 
-    from . import create_app
-    from .store import get_store
+    from sandbox import create_app
+    from sandbox.store import get_store
 
     try:
         settings = Settings.load(**options)

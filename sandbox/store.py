@@ -13,9 +13,9 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-from .query import Condition, Query
-from .resources import BOOLEAN, INTEGER, JSON, TABLES, Resource
-from .seed import SeedData
+from sandbox.jsonapi.query import Condition, Query
+from sandbox.catalogue import BOOLEAN, INTEGER, JSON, TABLES, Resource
+from sandbox.domain.seed import SeedData
 
 _SQL_TYPES = {INTEGER: "INTEGER", BOOLEAN: "INTEGER"}
 

@@ -1,7 +1,7 @@
 import pytest
 
 from sandbox import create_app
-from sandbox.auth import issue_token
+from sandbox.security.auth import issue_token
 from sandbox.settings import Settings
 
 SECRET = "test-secret-long-enough-for-hs256-signing"

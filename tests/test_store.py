@@ -1,5 +1,5 @@
-from sandbox.query import Query
-from sandbox.resources import ORDER_FACTORIES, ORDERS
+from sandbox.jsonapi.query import Query
+from sandbox.catalogue import ORDER_FACTORIES, ORDERS
 from sandbox.store import Store
 
 

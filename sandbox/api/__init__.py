@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, request
 
-from .. import lifecycle
-from ..auth import authenticate
-from ..clock import get_clock
-from ..cors import is_preflight
-from ..errors import JSONAPI, ApiError
-from ..store import get_store
-from . import copies, events, order_factories, order_subscriptions, orders
+from sandbox.domain import lifecycle
+from sandbox.security.auth import authenticate
+from sandbox.domain.clock import get_clock
+from sandbox.security.cors import is_preflight
+from sandbox.jsonapi.errors import JSONAPI, ApiError
+from sandbox.store import get_store
+from sandbox.api import copies, events, order_factories, order_subscriptions, orders
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 for family in (order_factories.bp, copies.order_copies, copies.recurring_order_copies, orders.bp,

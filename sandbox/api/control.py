@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from .. import spec
-from ..auth import authenticate
-from ..clock import get_clock, iso, parse_duration, parse_instant
-from ..errors import ApiError
-from ..store import get_store
+from sandbox.jsonapi import spec
+from sandbox.security.auth import authenticate
+from sandbox.domain.clock import get_clock, iso, parse_duration, parse_instant
+from sandbox.jsonapi.errors import ApiError
+from sandbox.store import get_store
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 

@@ -6,15 +6,16 @@ from datetime import timedelta
 from flask import Blueprint, current_app, g
 from marshmallow import EXCLUDE
 
-from .. import lifecycle, spec
-from ..clock import get_clock, iso
-from ..documents import resource_document
-from ..errors import ApiError, not_found
-from ..query import Query
-from ..resources import ORDER_COPIES, ORDER_SUBSCRIPTIONS, ORDERS, RECURRING_ORDER_COPIES, Resource
-from ..schemas import SCHEMAS
-from ..store import get_store
-from .views import find_or_404, jsonapi, read_only_blueprint
+from sandbox.domain import lifecycle
+from sandbox.jsonapi import spec
+from sandbox.domain.clock import get_clock, iso
+from sandbox.jsonapi.documents import resource_document
+from sandbox.jsonapi.errors import ApiError, not_found
+from sandbox.jsonapi.query import Query
+from sandbox.catalogue import ORDER_COPIES, ORDER_SUBSCRIPTIONS, ORDERS, RECURRING_ORDER_COPIES, Resource
+from sandbox.jsonapi.schemas import SCHEMAS
+from sandbox.store import get_store
+from sandbox.api.views import find_or_404, jsonapi, read_only_blueprint
 
 # request body schemas in openapi.yaml, per resource type
 _BODIES = {"order_copies": ("OrderCopyCreate", "OrderCopyUpdate"),

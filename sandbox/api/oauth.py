@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .. import spec
-from ..auth import check_grant, exchange
+from sandbox.jsonapi import spec
+from sandbox.security.auth import check_grant, exchange
 
 bp = Blueprint("oauth", __name__)
 

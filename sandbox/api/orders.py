@@ -1,5 +1,5 @@
 """/api/orders: enough of orders to be the source and target of copies."""
-from ..resources import ORDERS
-from .views import read_only_blueprint
+from sandbox.catalogue import ORDERS
+from sandbox.api.views import read_only_blueprint
 
 bp = read_only_blueprint(ORDERS, related=("order_factories", "order_copies", "recurring_order_copies"))

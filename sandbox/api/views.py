@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, json, request
 
-from .. import query
-from ..documents import list_document, resource_document
-from ..errors import JSONAPI, not_found
-from ..resources import RESOURCES, Resource
-from ..store import get_store
+from sandbox.jsonapi import query
+from sandbox.jsonapi.documents import list_document, resource_document
+from sandbox.jsonapi.errors import JSONAPI, not_found
+from sandbox.catalogue import RESOURCES, Resource
+from sandbox.store import get_store
 
 
 def jsonapi(document: dict | None, status: int = 200, headers: dict | None = None) -> Response:

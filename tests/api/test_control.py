@@ -62,7 +62,7 @@ def _create(client, headers):
 
 
 def test_reset_with_a_token_resets_that_data_set_only(client, headers):
-    from sandbox.auth import issue_token
+    from sandbox.security.auth import issue_token
     live = {**headers, "Authorization": f"Bearer {issue_token(SECRET, mode='live')}"}
     before = client.get("/api/order_factories?page[size]=25", headers=headers).data
     test_copy, live_copy = _create(client, headers), _create(client, live)

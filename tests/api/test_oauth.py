@@ -2,7 +2,7 @@
 import jwt
 import pytest
 
-from sandbox.auth import LIFETIME, organization_id
+from sandbox.security.auth import LIFETIME, organization_id
 
 
 @pytest.mark.parametrize("as_form", [False, True])

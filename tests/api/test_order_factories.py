@@ -36,8 +36,8 @@ def test_resource_object_shape(client, headers):
 
 
 def _stored(app, id_):
-    from sandbox.auth import Tenant, organization_id
-    from sandbox.resources import ORDER_FACTORIES
+    from sandbox.security.auth import Tenant, organization_id
+    from sandbox.catalogue import ORDER_FACTORIES
     key = Tenant(organization_id("sandbox-org"), "sandbox-org", "test").key
     return app.extensions["store"].find(ORDER_FACTORIES, key, id_)
 
@@ -102,7 +102,7 @@ def test_bad_queries_are_400_and_the_sandbox_keeps_serving(client, headers):
 
 
 def test_secret_must_match(app):
-    from sandbox.auth import issue_token
+    from sandbox.security.auth import issue_token
     forged = issue_token("another-secret-long-enough-for-hmac-sha256")
     response = app.test_client().get("/api/order_factories", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401

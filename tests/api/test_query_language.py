@@ -4,8 +4,8 @@ from urllib.parse import quote
 
 import pytest
 
-from sandbox.auth import Tenant, organization_id
-from sandbox.seed import load_fixture
+from sandbox.security.auth import Tenant, organization_id
+from sandbox.domain.seed import load_fixture
 
 DATA = Path(__file__).parent.parent / "data" / "query_set.yaml"
 A, B, C, D, E, F = (letter * 10 for letter in "abcdef")

@@ -1,7 +1,7 @@
 """Test and live modes, and organizations: four data sets that never see each other's records."""
 import pytest
 
-from sandbox.auth import issue_token, organization_id
+from sandbox.security.auth import issue_token, organization_id
 
 from ..conftest import SECRET
 

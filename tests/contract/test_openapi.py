@@ -12,7 +12,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
 from sandbox import create_app
-from sandbox.auth import issue_token
+from sandbox.security.auth import issue_token
 from sandbox.settings import Settings
 
 SECRET = "contract-secret-long-enough-for-hs256"

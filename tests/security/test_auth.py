@@ -3,10 +3,10 @@ import time
 import jwt
 import pytest
 
-from sandbox.auth import ISSUER, LIFETIME, issue_token, organization_id, read_token
-from sandbox.errors import ApiError
+from sandbox.security.auth import ISSUER, LIFETIME, issue_token, organization_id, read_token
+from sandbox.jsonapi.errors import ApiError
 
-from .conftest import SECRET
+from ..conftest import SECRET
 
 
 def test_token_round_trip_gives_tenant():

@@ -1,8 +1,8 @@
 from datetime import datetime, timedelta, timezone
 
-from sandbox.lifecycle import Timing, copy_errors, new_copy, settle
-from sandbox.query import Query
-from sandbox.resources import EVENTS, ORDER_FACTORIES
+from sandbox.domain.lifecycle import Timing, copy_errors, new_copy, settle
+from sandbox.jsonapi.query import Query
+from sandbox.catalogue import EVENTS, ORDER_FACTORIES
 from sandbox.store import Store
 
 ORDER = {"customer_email": "a@example.com", "line_items": [

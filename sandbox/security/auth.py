@@ -9,8 +9,8 @@ import jwt
 import yaml
 from flask import request
 
-from .errors import ApiError
-from .ids import derive_id
+from sandbox.jsonapi.errors import ApiError
+from sandbox.domain.ids import derive_id
 
 ISSUER = "https://auth.commercelayer.io"
 LIFETIME = 14400  # seconds, as the real API's tokens

@@ -1,6 +1,6 @@
 import re
 
-from sandbox.ids import derive_id
+from sandbox.domain.ids import derive_id
 
 
 def test_ids_are_ten_letters_and_reproducible():

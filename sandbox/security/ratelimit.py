@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Callable
 
-from .errors import ApiError
+from sandbox.jsonapi.errors import ApiError
 
 
 class RateLimiter:

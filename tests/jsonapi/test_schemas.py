@@ -2,8 +2,8 @@
 import pytest
 import yaml
 
-from sandbox.resources import RESOURCES
-from sandbox.schemas import SCHEMAS
+from sandbox.catalogue import RESOURCES
+from sandbox.jsonapi.schemas import SCHEMAS
 from sandbox.settings import ROOT
 
 COMPONENTS = yaml.safe_load((ROOT / "openapi.yaml").read_text())["components"]["schemas"]

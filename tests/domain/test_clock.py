@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sandbox.clock import Clock, iso, parse_duration, parse_instant
+from sandbox.domain.clock import Clock, iso, parse_duration, parse_instant
 
 
 class MemoryStore:

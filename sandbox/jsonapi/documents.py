@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 
 from flask import request
 
-from .auth import Tenant
-from .query import Query
-from .resources import RESOURCES, Resource
-from .schemas import SCHEMAS
-from .store import Store
+from sandbox.security.auth import Tenant
+from sandbox.jsonapi.query import Query
+from sandbox.catalogue import RESOURCES, Resource
+from sandbox.jsonapi.schemas import SCHEMAS
+from sandbox.store import Store
 
 
 def resource_document(store: Store, resource: Resource, record: dict | None, tenant: Tenant, query: Query) -> dict:

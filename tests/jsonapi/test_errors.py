@@ -1,4 +1,4 @@
-from sandbox.errors import ApiError
+from sandbox.jsonapi.errors import ApiError
 
 
 def test_unknown_path_is_a_jsonapi_404(client):

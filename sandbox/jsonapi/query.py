@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from .clock import iso, parse_instant
-from .errors import ApiError, ApiErrors
-from .resources import BOOLEAN, DATETIME, INTEGER, JSON, RESOURCES, STRING, Resource
+from sandbox.domain.clock import iso, parse_instant
+from sandbox.jsonapi.errors import ApiError, ApiErrors
+from sandbox.catalogue import BOOLEAN, DATETIME, INTEGER, JSON, RESOURCES, STRING, Resource
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 25

@@ -7,7 +7,7 @@ from __future__ import annotations
 from marshmallow import fields as ma_fields
 from marshmallow_jsonapi import Schema, fields
 
-from .resources import BOOLEAN, DATETIME, INTEGER, JSON, RESOURCES, STRING, Resource
+from sandbox.catalogue import BOOLEAN, DATETIME, INTEGER, JSON, RESOURCES, STRING, Resource
 
 _FIELDS = {STRING: fields.Str, DATETIME: fields.Str, INTEGER: fields.Int, BOOLEAN: fields.Bool, JSON: ma_fields.Raw}
 

@@ -1,11 +1,11 @@
 import pytest
 
 from sandbox import create_app
-from sandbox.errors import ApiError
-from sandbox.ratelimit import RateLimiter
+from sandbox.jsonapi.errors import ApiError
+from sandbox.security.ratelimit import RateLimiter
 from sandbox.settings import Settings
 
-from .conftest import SECRET
+from ..conftest import SECRET
 
 
 def test_fixed_window_counts_per_key_and_resets():

@@ -1,6 +1,6 @@
 import re
 
-from sandbox.seed import STATUSES, SeedData
+from sandbox.domain.seed import STATUSES, SeedData
 
 
 def _factories(seed=1, dataset="org:test", count=50):

@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 from faker import Faker
 
-from .clock import iso
-from .ids import derive_id
+from sandbox.domain.clock import iso
+from sandbox.domain.ids import derive_id
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios.yaml"
+SCENARIOS = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios.yaml"
 # Seeded records are dated before this instant, so they never move under any clock.
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 STATUSES = ("pending", "in_progress", "completed", "failed", "aborted")
@@ -219,7 +219,7 @@ def _scenario_file() -> dict:
 def load_fixture(path) -> dict[str, list[dict]]:
     """Hand-picked records from a YAML file: table -> records; unlisted columns are null,
     `updated_at` defaults to `created_at`."""
-    from .resources import RESOURCES  # the catalogue knows every table's columns
+    from sandbox.catalogue import RESOURCES  # the catalogue knows every table's columns
 
     with open(path, encoding="utf-8") as file:
         data = yaml.safe_load(file) or {}

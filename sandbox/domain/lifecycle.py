@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .clock import iso, parse_instant
-from .ids import derive_id
-from .resources import EVENTS, ORDER_FACTORIES, ORDER_SUBSCRIPTIONS, ORDERS
-from .seed import FAILURES, OUT_OF_STOCK, UNPLACEABLE, SeedData, with_items
-from .store import Store
+from sandbox.domain.clock import iso, parse_instant
+from sandbox.domain.ids import derive_id
+from sandbox.catalogue import EVENTS, ORDER_FACTORIES, ORDER_SUBSCRIPTIONS, ORDERS
+from sandbox.domain.seed import FAILURES, OUT_OF_STOCK, UNPLACEABLE, SeedData, with_items
+from sandbox.store import Store
 
 
 @dataclass(frozen=True)

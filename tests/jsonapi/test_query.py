@@ -1,9 +1,9 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from sandbox import query
-from sandbox.errors import ApiErrors
-from sandbox.resources import ORDER_FACTORIES
+from sandbox.jsonapi import query
+from sandbox.jsonapi.errors import ApiErrors
+from sandbox.catalogue import ORDER_FACTORIES
 
 
 def test_defaults():
@@ -48,7 +48,7 @@ import re  # noqa: E402
 import jsonschema  # noqa: E402
 import yaml  # noqa: E402
 
-from sandbox.resources import EVENTS, ORDER_SUBSCRIPTIONS, ORDERS  # noqa: E402
+from sandbox.catalogue import EVENTS, ORDER_SUBSCRIPTIONS, ORDERS  # noqa: E402
 from sandbox.settings import ROOT  # noqa: E402
 
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
@@ -94,7 +94,7 @@ def test_spec_and_parser_accept_the_same_filters(resource, conditions):
 
 
 def test_spec_uses_the_parsers_patterns():
-    from sandbox.clock import INSTANT_PATTERN
+    from sandbox.domain.clock import INSTANT_PATTERN
     assert SCHEMAS["FilterInstant"]["pattern"] == f"^{INSTANT_PATTERN}$"
     assert SCHEMAS["FilterJsonObject"]["pattern"] == f"^{query.JCONT_PATTERN}$"
     assert re.fullmatch(SCHEMAS["FilterInstant"]["pattern"][1:-1], "2024-02-29T23:59:59.999999-05:00")

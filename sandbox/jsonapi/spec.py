@@ -14,7 +14,7 @@ from flask import current_app, request
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .errors import JSONAPI, ApiError, ApiErrors
+from sandbox.jsonapi.errors import JSONAPI, ApiError, ApiErrors
 
 MAX_BODY_BYTES = 64 * 1024
 
