@@ -6,6 +6,7 @@ not listed here can never reach SQL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # attribute kinds, which decide how values are stored, compared and parsed from a query string
 STRING, DATETIME, INTEGER, BOOLEAN, JSON = "string", "datetime", "integer", "boolean", "json"
@@ -35,7 +36,7 @@ class Resource:
     # insert cost at 100,000 records; other sorts fall back to a sort of the matching rows
     indexes: tuple[tuple[str, ...], ...] = (("created_at",), ("updated_at",))
 
-    @property
+    @cached_property
     def columns(self) -> dict[str, str]:
         links = {r.column: STRING for r in self.relationships if r.column}
         return {"id": STRING, **self.attributes, **links, **self.internal}
@@ -115,6 +116,8 @@ ORDERS = Resource(
                                 inverse="source_order_id")),
     internal={"line_items": JSON},
     sortable=("id", "number", "status", "created_at", "updated_at", "reference"),
+    # number: the next target order's number is the data set's highest plus one
+    indexes=(("created_at",), ("updated_at",), ("number",)),
     filterable={"id": STRING, "number": INTEGER, "status": STRING, "reference": STRING, "reference_origin": STRING,
                 "created_at": DATETIME, "updated_at": DATETIME, "metadata": JSON},
 )

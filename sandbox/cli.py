@@ -1,12 +1,11 @@
 """`sandbox serve | token`: every option also reads a SANDBOX_* environment variable."""
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
 
-from sandbox.security.auth import DEFAULT_ORGANIZATION, Tenant, issue_token, organization_id
+from sandbox.security.auth import DEFAULT_ORGANIZATION, issue_token
 from sandbox.settings import Settings
 
 
@@ -33,31 +32,39 @@ def main() -> None:
               help="Requests per data set in each rate window; 0 is off [0].")
 @click.option("--rate-interval", envvar="SANDBOX_RATE_INTERVAL", type=click.FloatRange(0.001, 86400),
               help="Seconds in a rate window [10].")
-@click.option("--threads", envvar="SANDBOX_THREADS", type=click.IntRange(1, 64), default=8, show_default=True)
-def serve(threads: int, **options) -> None:
+@click.option("--workers", envvar="SANDBOX_WORKERS", type=click.IntRange(1, 64),
+              help="Worker processes sharing one state (gunicorn) [1].")
+@click.option("--threads", envvar="SANDBOX_THREADS", type=click.IntRange(1, 64), help="Request threads per worker [8].")
+@click.option("--max-connections", envvar="SANDBOX_MAX_CONNECTIONS", type=click.IntRange(1, 100_000),
+              help="Open connections per worker; more wait to be accepted [256].")
+@click.option("--client-timeout", envvar="SANDBOX_CLIENT_TIMEOUT", type=click.FloatRange(0.1, 3600),
+              help="Seconds an idle client keeps its connection [10].")
+@click.option("--max-datasets", envvar="SANDBOX_MAX_DATASETS", type=click.IntRange(1),
+              help="Data sets (organization x mode) held at most; a new one past it gets 503 [100].")
+@click.option("--query-budget", envvar="SANDBOX_QUERY_BUDGET", type=click.FloatRange(0),
+              help="Seconds a query may run before it is stopped with a 400; 0 is no limit [2].")
+@click.option("--snapshots", envvar="SANDBOX_SNAPSHOTS",
+              help="Folder of seeded data set snapshots [the user's cache folder].")
+def serve(**options) -> None:
     """Serve the sandbox with a production WSGI server."""
-    import waitress
-
     from sandbox import create_app
-    from sandbox.store import get_store
+    from sandbox.server import serve as run
 
     try:
         settings = Settings.load(**options)
+        # seeds the default data set (from its snapshot) before announcing readiness
         app = create_app(settings)
     except ValueError as error:  # a malformed SANDBOX_* variable or --frozen-at
         raise click.UsageError(str(error)) from None
-    with app.app_context():
-        # seed the default data set before announcing readiness, so the first request is fast
-        get_store().ensure(Tenant(organization_id(DEFAULT_ORGANIZATION), DEFAULT_ORGANIZATION, "test").key)
     base = f"http://{settings.host}:{settings.port}"
-    click.echo(f"Order factory sandbox on {base}/api (spec: {base}/openapi.yaml)")
-    click.echo(f"Test-mode access token (organization {DEFAULT_ORGANIZATION}, valid 4 hours):")
-    click.echo(issue_token(settings.secret))
-    sys.stdout.flush()
-    # "Task queue depth is N" only says all threads were busy for a moment; requests still queue and finish
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    waitress.serve(app, host=settings.host, port=settings.port, threads=threads, ident="order-factory-sandbox",
-                   _quiet=True)
+
+    def ready() -> None:
+        click.echo(f"Order factory sandbox on {base}/api (spec: {base}/openapi.yaml)")
+        click.echo(f"Test-mode access token (organization {DEFAULT_ORGANIZATION}, valid 4 hours):")
+        click.echo(issue_token(settings.secret))
+        sys.stdout.flush()
+
+    run(app, settings, ready)
 
 
 @main.command()

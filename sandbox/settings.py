@@ -18,8 +18,21 @@ class Settings:
     count: int = 50
     # signs access tokens; documented so that `sandbox token` and the server agree by default
     secret: str = "sandbox-secret-change-me-for-shared-deployments"
-    # ":memory:" keeps state in the process; a path shares it between workers and restarts
-    db: str = ":memory:"
+    # SQLite file that keeps the state across restarts; "" (or ":memory:"): a file made for the run,
+    # shared by its workers and removed when it ends
+    db: str = ""
+    # folder of seeded data set snapshots; "" is the user's cache folder
+    snapshots: str = ""
+    # data sets (organization x mode) the sandbox holds at most; past it a new one gets 503
+    max_datasets: int = 100
+    # seconds one query may run before it is stopped and answered 400; 0 is no limit
+    query_budget: float = 2.0
+    # server: worker processes, threads per worker, open connections per worker, seconds a client
+    # may take to send a request or stay idle between requests
+    workers: int = 1
+    threads: int = 8
+    max_connections: int = 256
+    client_timeout: float = 10.0
     # a new copy starts this many seconds after it is created, and ends this many seconds after it started
     start_after: float = 2.0
     run_for: float = 3.0

@@ -1,122 +1,282 @@
-"""The only state: data sets keyed by (organization, mode) in SQLite, and the queries that read them.
+"""The only state: data sets keyed by (organization, mode) in one SQLite file, and the queries that read them.
 
-One connection serves the process; a lock serialises its use, and transactions keep concurrent writers
-whole. With a file path several worker processes share the same data (WAL mode). The filter language
-compiles to parameterised SQL over the columns the resource catalogue lists: user text never reaches
-SQL except as a bound parameter.
+Every thread of every worker process has its own connection (WAL mode), so readers never wait for
+writers or for each other, and no lock in Python stands in the read path. Writes are short IMMEDIATE
+transactions. A data set's records live under a *scope* (its key and a generation): seeding or
+resetting builds a new generation in small batches while the old one keeps serving, then switches
+to it in one transaction, so nobody waits on a seed and nobody sees half of one.
+
+The filter language compiles to parameterised SQL over the columns the catalogue lists: user text
+never reaches SQL except as a bound parameter. A query that runs past its time budget is interrupted.
 """
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 import threading
+import time
+import weakref
+from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Iterator
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
-from sandbox.jsonapi.query import Condition, Query
 from sandbox.catalogue import BOOLEAN, INTEGER, JSON, TABLES, Resource
-from sandbox.domain.seed import SeedData
 
 _SQL_TYPES = {INTEGER: "INTEGER", BOOLEAN: "INTEGER"}
+BATCH = 2000          # rows per write transaction while seeding, importing or purging
+STALE_CLAIM = 300.0   # seconds after which a seeding claim whose builder vanished may be taken over
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One filter: `columns` (ORed) `predicate` each of `values`, combined by `combine` (any/all)."""
+
+    columns: tuple[str, ...]
+    predicate: str
+    values: tuple = ()
+    combine: str = "any"
+
+
+@dataclass(frozen=True)
+class Query:
+    number: int = 1
+    size: int = 10
+    sort: tuple[tuple[str, bool], ...] = ()          # (column, descending)
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """A data set as one request sees it: where its records are, and which version of them."""
+
+    key: str
+    scope: str
+    version: int
+
+
+class QueryTimeout(Exception):
+    """A read ran past the store's time budget and was interrupted."""
+
+
+class DataSetLimit(Exception):
+    """A new data set would exceed the configured number of data sets."""
+
+
+class BoundedCache:
+    """A dict that forgets its oldest entries past `size`; safe to share between threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        return self._items.get(key)
+
+    def put(self, key, value) -> None:
+        self._items[key] = value
+        while len(self._items) > self.size:
+            try:
+                self._items.popitem(last=False)
+            except KeyError:  # another thread emptied it first
+                break
+
+
+def temporary_path() -> str:
+    """A state file for this run only; the Store that made it removes it."""
+    handle, path = tempfile.mkstemp(prefix="order-factory-sandbox-", suffix=".sqlite3")
+    os.close(handle)
+    os.unlink(path)
+    return path
+
+
+def _remove_files(path: str, owner: int) -> None:
+    # workers inherit the Store from the process that made the file: only that process removes it
+    if os.getpid() != owner:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(path + suffix)
+        except FileNotFoundError:
+            pass
 
 
 class Store:
-    def __init__(self, path: str = ":memory:", *, seed: int = 1, count: int = 50):
-        self.seed, self.count = seed, count
-        self._lock = threading.RLock()
-        self._depth = 0  # nested transaction() calls join the outermost one
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._db.create_function("jcontains", 2, _json_contains, deterministic=True)
-        if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._create_tables()
-
-    # --- schema and data sets ------------------------------------------------------------------
-
-    def _create_tables(self) -> None:
+    def __init__(self, path: str | None = None, *, query_budget: float = 2.0, template: str | None = None):
+        """`path` None or ":memory:": a file made for this Store and removed with it (or at exit).
+        A state file that does not exist yet starts as a copy of `template`, if given."""
+        if not path or path == ":memory:":
+            path = temporary_path()
+            weakref.finalize(self, _remove_files, path, os.getpid())
+        if template and not os.path.exists(path):
+            shutil.copyfile(template, path)
+        self.path = path
+        self.query_budget = query_budget
+        self._local = threading.local()
+        self._counts = BoundedCache(4096)
         with self.transaction() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT)")
-            db.execute("CREATE TABLE IF NOT EXISTS datasets (dataset TEXT PRIMARY KEY, sequence INTEGER NOT NULL)")
-            for resource in TABLES.values():
-                columns = ", ".join(f'"{name}" {_SQL_TYPES.get(kind, "TEXT")}'
-                                    for name, kind in resource.columns.items())
-                db.execute(f'CREATE TABLE IF NOT EXISTS "{resource.table}" '
-                           f"(dataset TEXT NOT NULL, {columns}, PRIMARY KEY (dataset, id))")
-                foreign_keys = tuple((r.column,) for r in resource.relationships if r.column)
-                for columns in {*resource.indexes, *foreign_keys}:
-                    name = f'{resource.table}_{"_".join(columns)}'
-                    quoted = ", ".join(f'"{c}"' for c in columns)
-                    db.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{resource.table}" (dataset, {quoted}, id)')
+            create_tables(db)
+
+    # --- connections and transactions ----------------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (a forked worker opens its own)."""
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            local.db, local.pid, local.depth, local.deadline = connect(self.path), os.getpid(), 0, None
+            local.db.set_progress_handler(self._over_budget, 1000)
+        return local.db
+
+    def _over_budget(self) -> int:
+        deadline = self._local.deadline
+        return int(deadline is not None and time.monotonic() > deadline)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing; IMMEDIATE so that writers in other processes wait rather than fail."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield self._db
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
+        """All or nothing; IMMEDIATE so that writers in other threads and processes wait rather than fail.
+        Nested calls join the outermost transaction."""
+        db, local = self.connection(), self._local
+        if local.depth:
+            local.depth += 1
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
+                yield db
             finally:
-                self._depth = 0
+                local.depth -= 1
+            return
+        db.execute("BEGIN IMMEDIATE")
+        local.depth = 1
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            db.execute("COMMIT")
+        finally:
+            local.depth = 0
 
-    def ensure(self, dataset: str) -> None:
-        """Seed a data set the first time anything asks for it."""
+    @contextmanager
+    def write(self, key: str) -> Iterator[str]:
+        """A write transaction on data set `key`: yields its current scope, and marks the data set changed."""
         with self.transaction() as db:
-            if db.execute("SELECT 1 FROM datasets WHERE dataset = ?", (dataset,)).fetchone():
-                return
-            for table, rows in SeedData(self.seed, dataset, self.count).tables().items():
-                self._insert_rows(db, TABLES[table], dataset, rows)
-            db.execute("INSERT INTO datasets (dataset, sequence) VALUES (?, 0)", (dataset,))
+            row = db.execute("SELECT scope FROM datasets WHERE dataset = ?", (key,)).fetchone()
+            if row is None or row[0] is None:
+                raise LookupError(f"data set {key!r} is not seeded")
+            yield row[0]
+            db.execute("UPDATE datasets SET version = version + 1 WHERE dataset = ?", (key,))
 
-    def replace(self, dataset: str, tables: dict[str, list[dict]]) -> None:
-        """Make a data set hold exactly these records (a fixture or scenario) instead of its seed."""
-        with self.transaction() as db:
-            self._clear(db, dataset)
-            for table, rows in tables.items():
-                self._insert_rows(db, TABLES[table], dataset, rows)
-            db.execute("INSERT INTO datasets (dataset, sequence) VALUES (?, 0)", (dataset,))
+    @contextmanager
+    def _budget(self) -> Iterator[None]:
+        """Reads inside run under the time budget; an interrupted one raises QueryTimeout."""
+        local = self._local
+        self.connection()
+        local.deadline = time.monotonic() + self.query_budget if self.query_budget else None
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if "interrupted" in str(error):
+                raise QueryTimeout(str(error)) from None
+            raise
+        finally:
+            local.deadline = None
 
-    def reset(self, dataset: str) -> None:
-        """Back to the seed: drop what the data set holds; the next access seeds it again."""
-        with self.transaction() as db:
-            self._clear(db, dataset)
-        self.ensure(dataset)
+    # --- data sets -----------------------------------------------------------------------------
+
+    def dataset(self, key: str) -> DataSet | None:
+        row = self.connection().execute("SELECT scope, version FROM datasets WHERE dataset = ?", (key,)).fetchone()
+        return DataSet(key, row[0], row[1]) if row and row[0] else None
 
     def datasets(self) -> list[str]:
-        with self._lock:
-            return [row[0] for row in self._db.execute("SELECT dataset FROM datasets ORDER BY dataset")]
+        rows = self.connection().execute("SELECT dataset FROM datasets WHERE scope IS NOT NULL ORDER BY dataset")
+        return [row[0] for row in rows]
 
-    @staticmethod
-    def _clear(db: sqlite3.Connection, dataset: str) -> None:
-        for table in TABLES:
-            db.execute(f'DELETE FROM "{table}" WHERE dataset = ?', (dataset,))
-        db.execute("DELETE FROM datasets WHERE dataset = ?", (dataset,))
-
-    def next_sequence(self, dataset: str) -> int:
-        """A per-data-set counter, so ids of created records depend only on the data set's own history."""
+    def claim(self, key: str, *, limit: int = 0) -> str | None:
+        """Start building a new generation of data set `key`: its scope, or None while another builder
+        (in any thread or worker) holds the claim. Raises DataSetLimit past `limit` data sets."""
         with self.transaction() as db:
-            db.execute("UPDATE datasets SET sequence = sequence + 1 WHERE dataset = ?", (dataset,))
-            return db.execute("SELECT sequence FROM datasets WHERE dataset = ?", (dataset,)).fetchone()[0]
+            row = db.execute("SELECT generation, seeding_since FROM datasets WHERE dataset = ?", (key,)).fetchone()
+            now = time.time()
+            if row is None:
+                if limit and db.execute("SELECT COUNT(*) FROM datasets").fetchone()[0] >= limit:
+                    raise DataSetLimit(key)
+                db.execute("INSERT INTO datasets (dataset, generation, seeding_since) VALUES (?, 1, ?)", (key, now))
+                return f"{key}#1"
+            if row["seeding_since"] is not None and now - row["seeding_since"] < STALE_CLAIM:
+                return None
+            generation = row["generation"] + 1
+            db.execute("UPDATE datasets SET generation = ?, seeding_since = ? WHERE dataset = ?", (generation, now, key))
+            return f"{key}#{generation}"
+
+    def install(self, key: str, scope: str) -> str | None:
+        """Make `scope` the data set's records in one step; returns the scope that is now garbage."""
+        generation = int(scope.rsplit("#", 1)[1])
+        with self.transaction() as db:
+            row = db.execute("SELECT scope, generation FROM datasets WHERE dataset = ?", (key,)).fetchone()
+            if row is None or row["generation"] != generation:  # a newer builder took the claim over
+                return scope
+            db.execute("UPDATE datasets SET scope = ?, seeding_since = NULL, version = version + 1 "
+                       "WHERE dataset = ?", (scope, key))
+            return row["scope"]
+
+    def release(self, key: str) -> None:
+        """Give a claim up (the build failed): the next request builds again."""
+        with self.transaction() as db:
+            db.execute("UPDATE datasets SET seeding_since = NULL WHERE dataset = ?", (key,))
+            db.execute("DELETE FROM datasets WHERE dataset = ? AND scope IS NULL", (key,))
+
+    def purge(self, scope: str) -> None:
+        """Delete a scope's records in small transactions, so other writers get their turn between them."""
+        for table in TABLES:
+            while True:
+                with self.transaction() as db:
+                    deleted = db.execute(f'DELETE FROM "{table}" WHERE rowid IN '
+                                         f'(SELECT rowid FROM "{table}" WHERE dataset = ? LIMIT {BATCH})',
+                                         (scope,)).rowcount
+                if deleted < BATCH:
+                    break
+
+    def next_sequence(self, key: str) -> int:
+        """A per-data-set counter for the ids of created records; it survives resets, so no id comes back."""
+        with self.transaction() as db:
+            db.execute("UPDATE datasets SET sequence = sequence + 1 WHERE dataset = ?", (key,))
+            return db.execute("SELECT sequence FROM datasets WHERE dataset = ?", (key,)).fetchone()[0]
+
+    def insert_batches(self, scope: str, batches: Iterable[tuple[str, list[dict]]]) -> None:
+        """Bulk rows into a scope under construction, one short transaction per batch."""
+        for table, rows in batches:
+            with self.transaction() as db:
+                insert_rows(db, TABLES[table], scope, rows)
+
+    def import_scope(self, snapshot: str, source: str, scope: str) -> None:
+        """Copy scope `source` of another state file (a snapshot) into `scope` here, in batches."""
+        db = self.connection()
+        db.execute("ATTACH DATABASE ? AS snapshot", (f"file:{snapshot}?mode=ro",))
+        try:
+            for table, resource in TABLES.items():
+                names = ", ".join(f'"{n}"' for n in resource.columns)
+                last = db.execute(f'SELECT COALESCE(MAX(rowid), 0) FROM snapshot."{table}"').fetchone()[0]
+                for low in range(0, last, BATCH):
+                    with self.transaction():
+                        db.execute(f'INSERT INTO main."{table}" (dataset, {names}) SELECT ?, {names} '
+                                   f'FROM snapshot."{table}" WHERE dataset = ? AND rowid > ? AND rowid <= ?',
+                                   (scope, source, low, low + BATCH))
+        finally:
+            db.execute("DETACH DATABASE snapshot")
 
     # --- settings (the clock lives here, so every worker agrees) ---------------------------------
 
+    def get_settings(self, *names: str) -> dict[str, str | None]:
+        marks = ", ".join("?" * len(names))
+        rows = self.connection().execute(f"SELECT name, value FROM settings WHERE name IN ({marks})", names)
+        return {**dict.fromkeys(names), **dict(rows.fetchall())}
+
     def get_setting(self, name: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
-        return row[0] if row else None
+        return self.get_settings(name)[name]
 
     def set_setting(self, name: str, value: str | None) -> None:
         with self.transaction() as db:
@@ -125,27 +285,30 @@ class Store:
 
     # --- records -------------------------------------------------------------------------------
 
-    def find(self, resource: Resource, dataset: str, id_: str) -> dict | None:
-        found = self.find_many(resource, dataset, [id_])
+    def find(self, resource: Resource, scope: str, id_: str) -> dict | None:
+        found = self.find_many(resource, scope, [id_])
         return found[0] if found else None
 
-    def find_many(self, resource: Resource, dataset: str, ids: list[str], *, by: str = "id") -> list[dict]:
-        """Records whose column `by` is one of `ids`, in the resource's default order."""
+    def find_many(self, resource: Resource, scope: str, ids: list[str], *, by: str = "id") -> list[dict]:
+        return [decode(resource, row) for row in self.rows_by(resource, scope, ids, by=by)]
+
+    def rows_by(self, resource: Resource, scope: str, ids: list[str], *, by: str = "id") -> list[sqlite3.Row]:
+        """Rows whose column `by` is one of `ids`, in the resource's default order."""
         if not ids:
             return []
         marks = ", ".join("?" * len(ids))
         # sorted here, not in SQL: an ORDER BY would tempt SQLite to walk the created_at index
         # over the whole data set instead of looking the few ids up
-        sql = f'SELECT * FROM "{resource.table}" WHERE dataset = ? AND "{by}" IN ({marks}) {self._kind_filter(resource)}'
-        with self._lock:
-            rows = self._db.execute(sql, (dataset, *ids, *resource.kinds)).fetchall()
-        records = [self._decode(resource, row) for row in rows]
-        return sorted(records, key=lambda r: (r["created_at"], r["id"]))
+        sql = f'SELECT * FROM "{resource.table}" WHERE dataset = ? AND "{by}" IN ({marks}) {_kind_filter(resource)}'
+        with self._budget():
+            rows = self.connection().execute(sql, (scope, *ids, *resource.kinds)).fetchall()
+        return sorted(rows, key=lambda r: (r["created_at"], r["id"]))
 
-    def select(self, resource: Resource, dataset: str, query: Query, scope: tuple[str, str] | None = None
-               ) -> tuple[list[dict], int]:
-        """One page of the records that match the query (and `scope`: column, value), and how many match in all."""
-        where, params = [f"dataset = ?"], [dataset]
+    def select(self, resource: Resource, dataset: DataSet, query: Query, scope: tuple[str, str] | None = None
+               ) -> tuple[list[sqlite3.Row], int]:
+        """One page of the rows that match the query (and `scope`: column, value), and how many match in all.
+        The count is remembered until the data set changes."""
+        where, params = ["dataset = ?"], [dataset.scope]
         if resource.kinds:
             where.append(f'"type" IN ({", ".join("?" * len(resource.kinds))})')
             params += resource.kinds
@@ -161,66 +324,118 @@ class Store:
         # ties break on id, in the last key's direction, so that one index serves the whole ORDER BY
         keys.append(("id", keys[-1][1]))
         order = ", ".join(f'"{column}" {"DESC" if descending else "ASC"}' for column, descending in keys)
-        with self._lock:
-            total = self._db.execute(f'SELECT COUNT(*) FROM "{resource.table}" WHERE {clause}', params).fetchone()[0]
-            rows = self._db.execute(f'SELECT * FROM "{resource.table}" WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?',
-                                    [*params, query.size, (query.number - 1) * query.size]).fetchall()
-        return [self._decode(resource, row) for row in rows], total
+        db = self.connection()
+        count_key = (dataset.scope, dataset.version, resource.table, clause, tuple(params))
+        with self._budget():
+            total = self._counts.get(count_key)
+            if total is None:
+                total = db.execute(f'SELECT COUNT(*) FROM "{resource.table}" WHERE {clause}', params).fetchone()[0]
+                self._counts.put(count_key, total)
+            rows = db.execute(f'SELECT * FROM "{resource.table}" WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?',
+                              [*params, query.size, (query.number - 1) * query.size]).fetchall() if total else []
+        return rows, total
 
-    def insert(self, resource: Resource, dataset: str, record: dict) -> None:
+    def insert(self, resource: Resource, scope: str, record: dict) -> None:
         with self.transaction() as db:
-            self._insert_rows(db, TABLES[resource.table], dataset, [record])
+            insert_rows(db, TABLES[resource.table], scope, [record])
 
-    def update(self, resource: Resource, dataset: str, id_: str, changes: dict) -> None:
+    def update(self, resource: Resource, scope: str, id_: str, changes: dict) -> None:
         columns = TABLES[resource.table].columns
         encoded = [(name, _encoder(columns[name])(value)) for name, value in changes.items()]
+        assignments = ", ".join(f'"{name}" = ?' for name, _ in encoded)
         with self.transaction() as db:
-            db.execute(f'UPDATE "{resource.table}" SET {", ".join(f"{chr(34)}{n}{chr(34)} = ?" for n, _ in encoded)} '
-                       "WHERE dataset = ? AND id = ?", [v for _, v in encoded] + [dataset, id_])
+            db.execute(f'UPDATE "{resource.table}" SET {assignments} WHERE dataset = ? AND id = ?',
+                       [v for _, v in encoded] + [scope, id_])
 
-    def delete(self, resource: Resource, dataset: str, id_: str) -> bool:
+    def delete(self, resource: Resource, scope: str, id_: str) -> bool:
         with self.transaction() as db:
-            return db.execute(f'DELETE FROM "{resource.table}" WHERE dataset = ? AND id = ?', (dataset, id_)).rowcount > 0
+            return db.execute(f'DELETE FROM "{resource.table}" WHERE dataset = ? AND id = ? {_kind_filter(resource)}',
+                              (scope, id_, *resource.kinds)).rowcount > 0
 
-    def due(self, resource: Resource, dataset: str, now: str) -> list[dict]:
+    def due(self, resource: Resource, scope: str, now: str) -> list[dict]:
         """Copy jobs whose next transition is due at `now`, the earliest first."""
-        with self._lock:
-            rows = self._db.execute(f'SELECT * FROM "{resource.table}" WHERE dataset = ? AND due_at <= ? '
-                                    "ORDER BY due_at, id", (dataset, now)).fetchall()
-        return [self._decode(resource, row) for row in rows]
+        rows = self.connection().execute(f'SELECT * FROM "{resource.table}" WHERE dataset = ? AND due_at <= ? '
+                                         "ORDER BY due_at, id", (scope, now)).fetchall()
+        return [decode(resource, row) for row in rows]
 
-    def max_value(self, resource: Resource, dataset: str, column: str) -> int:
-        with self._lock:
-            return self._db.execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{resource.table}" WHERE dataset = ?',
-                                    (dataset,)).fetchone()[0]
+    def has_due(self, resource: Resource, scope: str, now: str) -> bool:
+        """Whether anything is due: one index probe, no lock."""
+        return self.connection().execute(f'SELECT 1 FROM "{resource.table}" WHERE dataset = ? AND due_at <= ? LIMIT 1',
+                                         (scope, now)).fetchone() is not None
 
-    # --- encoding ------------------------------------------------------------------------------
+    def datasets_due(self, resource: Resource, now: str) -> list[str]:
+        """The keys of data sets (current generations only) with a transition due at `now`."""
+        rows = self.connection().execute(
+            f'SELECT DISTINCT d.dataset FROM "{resource.table}" t JOIN datasets d ON d.scope = t.dataset '
+            "WHERE t.due_at IS NOT NULL AND t.due_at <= ? ORDER BY d.dataset", (now,))
+        return [row[0] for row in rows]
 
-    @staticmethod
-    def _kind_filter(resource: Resource) -> str:
-        return f'AND "type" IN ({", ".join("?" * len(resource.kinds))})' if resource.kinds else ""
+    def max_value(self, resource: Resource, scope: str, column: str) -> int:
+        return self.connection().execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{resource.table}" '
+                                         "WHERE dataset = ?", (scope,)).fetchone()[0]
 
-    @staticmethod
-    def _insert_rows(db: sqlite3.Connection, resource: Resource, dataset: str, rows: list[dict]) -> None:
-        if not rows:
-            return
-        names = list(resource.columns)
-        encoders = [_encoder(resource.columns[name]) for name in names]
-        sql = (f'INSERT INTO "{resource.table}" (dataset, {", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-               f'VALUES (?, {", ".join("?" * len(names))})')
-        db.executemany(sql, ([dataset, *(enc(row.get(n)) for n, enc in zip(names, encoders))] for row in rows))
 
-    @staticmethod
-    def _decode(resource: Resource, row: sqlite3.Row) -> dict:
-        record = {}
-        for name, kind in resource.columns.items():
-            value = row[name]
-            if value is not None and kind == JSON:
-                value = json.loads(value)
-            elif value is not None and kind == BOOLEAN:
-                value = bool(value)
-            record[name] = value
-        return record
+def connect(path: str) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.create_function("jcontains", 2, _json_contains, deterministic=True)
+    db.execute("PRAGMA journal_mode=WAL")
+    # the state is a sandbox's: losing the last transactions to a power cut is fine, fsync waits are not
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def create_tables(db: sqlite3.Connection, *, indexes: bool = True) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT)")
+    # scope: where the current records are (null until the first seed is installed);
+    # generation: the newest scope claimed; version: bumped by every write, keys the count cache
+    db.execute("CREATE TABLE IF NOT EXISTS datasets (dataset TEXT PRIMARY KEY, scope TEXT UNIQUE, "
+               "generation INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 0, "
+               "sequence INTEGER NOT NULL DEFAULT 0, seeding_since REAL)")
+    for resource in TABLES.values():
+        columns = ", ".join(f'"{name}" {_SQL_TYPES.get(kind, "TEXT")}' for name, kind in resource.columns.items())
+        db.execute(f'CREATE TABLE IF NOT EXISTS "{resource.table}" (dataset TEXT NOT NULL, {columns})')
+    if indexes:
+        create_indexes(db)
+
+
+def create_indexes(db: sqlite3.Connection) -> None:
+    for resource in TABLES.values():
+        db.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS "{resource.table}_id" ON "{resource.table}" (dataset, id)')
+        foreign_keys = tuple((r.column,) for r in resource.relationships if r.column)
+        for columns in {*resource.indexes, *foreign_keys}:
+            name = f'{resource.table}_{"_".join(columns)}'
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            db.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{resource.table}" (dataset, {quoted}, id)')
+    # the scheduler's scan across data sets: only copies that still have a transition ahead
+    db.execute('CREATE INDEX IF NOT EXISTS "order_factories_pending" ON "order_factories" (due_at) '
+               "WHERE due_at IS NOT NULL")
+
+
+def insert_rows(db: sqlite3.Connection, resource: Resource, scope: str, rows: list[dict]) -> None:
+    if not rows:
+        return
+    names = list(resource.columns)
+    encoders = [_encoder(resource.columns[name]) for name in names]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    sql = f'INSERT INTO "{resource.table}" (dataset, {quoted}) VALUES (?, {", ".join("?" * len(names))})'
+    db.executemany(sql, ([scope, *(enc(row.get(n)) for n, enc in zip(names, encoders))] for row in rows))
+
+
+def decode(resource: Resource, row: sqlite3.Row) -> dict:
+    record = {}
+    for name, kind in resource.columns.items():
+        value = row[name]
+        if value is not None and kind == JSON:
+            value = json.loads(value)
+        elif value is not None and kind == BOOLEAN:
+            value = bool(value)
+        record[name] = value
+    return record
+
+
+def _kind_filter(resource: Resource) -> str:
+    return f'AND "type" IN ({", ".join("?" * len(resource.kinds))})' if resource.kinds else ""
 
 
 # predicate -> SQL over one column `c` and one bound value; ransack's meanings, SQLite's syntax
@@ -292,11 +507,6 @@ def _encoder(kind: str):
     if kind == BOOLEAN:
         return lambda v: None if v is None else int(v)
     return lambda v: v
-
-
-def init_app(app) -> None:
-    settings = app.config["SANDBOX"]
-    app.extensions["store"] = Store(settings.db, seed=settings.seed, count=settings.count)
 
 
 def get_store() -> Store:

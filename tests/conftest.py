@@ -1,10 +1,16 @@
+import os
+import tempfile
+
 import pytest
 
 from sandbox import create_app
 from sandbox.security.auth import issue_token
 from sandbox.settings import Settings
 
-SECRET = "test-secret-long-enough-for-hs256-signing"
+from .support import SECRET, Served
+
+# snapshots of seeded data sets go to a folder of this run, not to the user's cache
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sandbox-tests-")
 
 
 @pytest.fixture
@@ -30,3 +36,23 @@ def token():
 @pytest.fixture
 def headers(token):
     return {"Authorization": f"Bearer {token}", "Accept": "application/vnd.api+json"}
+
+
+@pytest.fixture
+def snapshots(tmp_path):
+    return tmp_path / "snapshots"
+
+
+@pytest.fixture
+def serve():
+    """Start `sandbox serve` processes with these arguments; all stopped after the test."""
+    started = []
+
+    def start(*args, env=None) -> Served:
+        served = Served(*args, env=env)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.stop()

@@ -1,54 +1,12 @@
 """The commands as a user runs them: a real server process, a real token."""
+import glob
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
+import tempfile
 import urllib.request
 
-import pytest
-
-SECRET = "cli-secret-long-enough-for-hs256-signing"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _sandbox(*args, env=None):
-    return [sys.executable, "-m", "sandbox.cli", *args]
-
-
-@pytest.fixture
-def serve():
-    procs = []
-
-    def start(*args):
-        port = _free_port()
-        env = {**os.environ, "SANDBOX_SECRET": SECRET, "SANDBOX_PORT": str(port)}
-        proc = subprocess.Popen(_sandbox("serve", *args), env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        procs.append(proc)
-        banner = proc.stdout.readline()
-        assert f"http://127.0.0.1:{port}/api" in banner, banner
-        proc.stdout.readline()
-        token = proc.stdout.readline().strip()
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz")
-                break
-            except OSError:
-                time.sleep(0.05)
-        return base, token
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
+from .support import SECRET, sandbox_command
 
 
 def _get(url, token):
@@ -60,21 +18,38 @@ def _get(url, token):
 
 
 def test_serve_prints_a_token_it_accepts_and_token_command_agrees(serve):
-    base, printed = serve("--seed", "5", "--count", "20")
-    body = json.loads(_get(f"{base}/api/order_factories", printed))
+    served = serve("--seed", "5", "--count", "20")
+    body = json.loads(_get(f"{served.base}/api/order_factories", served.token))
     assert body["meta"]["record_count"] == 20
-    made = subprocess.run(_sandbox("token"), env={**os.environ, "SANDBOX_SECRET": SECRET},
+    made = subprocess.run(sandbox_command("token"), env={**os.environ, "SANDBOX_SECRET": SECRET},
                           capture_output=True, text=True, check=True).stdout.strip()
-    assert json.loads(_get(f"{base}/api/order_factories", made)) == body
+    assert json.loads(_get(f"{served.base}/api/order_factories", made)) == body
 
 
 def test_two_processes_with_one_seed_serve_identical_bytes(serve):
-    (a, token_a), (b, token_b) = serve("--seed", "9"), serve("--seed", "9")
+    a, b = serve("--seed", "9"), serve("--seed", "9")
     for path in ("/api/order_factories?page[number]=2", "/api/order_factories?page[size]=25&page[number]=2"):
-        assert _get(a + path, token_a).replace(a.encode(), b"") == _get(b + path, token_b).replace(b.encode(), b"")
+        assert _get(a.base + path, a.token).replace(a.base.encode(), b"") == \
+            _get(b.base + path, b.token).replace(b.base.encode(), b"")
+
+
+def test_every_worker_answers_the_same_bytes(serve):
+    served = serve("--seed", "9", "--workers", "2", "--threads", "2")
+    path = f"{served.base}/api/order_factories?page[size]=25&include=source_order,events&sort=-created_at"
+    # many requests over new connections reach both workers; every answer is the same
+    answers = {_get(path, served.token) for _ in range(40)}
+    assert len(answers) == 1
+
+
+def test_without_db_the_state_file_lasts_as_long_as_the_run(serve):
+    folder = tempfile.mkdtemp()
+    served = serve("--workers", "2", env={"TMPDIR": folder})
+    assert glob.glob(f"{folder}/order-factory-sandbox-*.sqlite3")
+    assert served.stop() == 0
+    assert os.listdir(folder) == []
 
 
 def test_bad_environment_is_a_clear_error():
-    result = subprocess.run(_sandbox("serve"), env={**os.environ, "SANDBOX_PORT": "eighty"},
+    result = subprocess.run(sandbox_command("serve"), env={**os.environ, "SANDBOX_PORT": "eighty"},
                             capture_output=True, text=True, timeout=30)
     assert result.returncode != 0 and "eighty" in result.stderr

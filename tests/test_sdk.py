@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from .test_cli import SECRET, serve  # noqa: F401  (the fixture that runs `sandbox serve`)
 
 SDK = Path(__file__).parent / "sdk"
 
@@ -21,9 +20,9 @@ def sdk():
     return SDK
 
 
-def test_the_sdk_lists_retrieves_creates_and_reads_errors(sdk, serve):  # noqa: F811
-    base, token = serve("--seed", "4", "--count", "40")
-    result = subprocess.run(["node", "drive.mjs", base, token], cwd=sdk, capture_output=True, text=True, timeout=120)
+def test_the_sdk_lists_retrieves_creates_and_reads_errors(sdk, serve):
+    served = serve("--seed", "4", "--count", "40")
+    result = subprocess.run(["node", "drive.mjs", served.base, served.token], cwd=sdk, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
 

@@ -1,15 +1,14 @@
-"""The /api blueprint: content negotiation, authentication and the lifecycle for every resource route."""
+"""The /api blueprint: content negotiation, authentication and the data set's state for every resource route."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, request
 
-from sandbox.domain import lifecycle
-from sandbox.security.auth import authenticate
-from sandbox.domain.clock import get_clock
-from sandbox.security.cors import is_preflight
-from sandbox.jsonapi.errors import JSONAPI, ApiError
-from sandbox.store import get_store
 from sandbox.api import copies, events, order_factories, order_subscriptions, orders
+from sandbox.domain.clock import get_clock
+from sandbox.domain.datasets import get_datasets
+from sandbox.jsonapi.errors import JSONAPI, ApiError
+from sandbox.security.auth import authenticate
+from sandbox.security.cors import is_preflight
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 for family in (order_factories.bp, copies.order_copies, copies.recurring_order_copies, orders.bp,
@@ -29,10 +28,8 @@ def negotiate_authenticate_settle() -> None:
     limiter = current_app.extensions["ratelimit"]
     if limiter:
         g.rate_headers = limiter.hit(g.tenant.key)
-    store = get_store()
-    store.ensure(g.tenant.key)
-    # copies move on by time alone: apply what is due before anything reads or writes
-    lifecycle.settle(store, g.tenant.key, settings.seed, get_clock().now())
+    # seeded on first use; copies move on by time alone, so what is due is applied before anything reads
+    g.dataset = get_datasets().open(g.tenant.key, get_clock().now())
 
 
 @bp.after_request

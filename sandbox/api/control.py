@@ -7,6 +7,7 @@ from sandbox.jsonapi import spec
 from sandbox.security.auth import authenticate
 from sandbox.domain.clock import get_clock, iso, parse_duration, parse_instant
 from sandbox.jsonapi.errors import ApiError
+from sandbox.domain.datasets import get_datasets
 from sandbox.store import get_store
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
@@ -59,11 +60,10 @@ def resume_clock():
 @bp.post("/reset")
 def reset():
     """Back to the seed: the token's data set, or every data set when no token is given."""
-    store = get_store()
     if request.headers.get("Authorization"):
-        datasets = [authenticate(current_app.config["SANDBOX"].secret).key]
+        keys = [authenticate(current_app.config["SANDBOX"].secret).key]
     else:
-        datasets = store.datasets()
-    for dataset in datasets:
-        store.reset(dataset)
+        keys = get_store().datasets()
+    for key in keys:
+        get_datasets().reset(key)
     return Response(status=204)

@@ -6,16 +6,14 @@ from datetime import timedelta
 from flask import Blueprint, current_app, g
 from marshmallow import EXCLUDE
 
-from sandbox.domain import lifecycle
-from sandbox.jsonapi import spec
-from sandbox.domain.clock import get_clock, iso
-from sandbox.jsonapi.documents import resource_document
-from sandbox.jsonapi.errors import ApiError, not_found
-from sandbox.jsonapi.query import Query
+from sandbox.api.views import context, document_response, find_row, jsonapi, read_only_blueprint
 from sandbox.catalogue import ORDER_COPIES, ORDER_SUBSCRIPTIONS, ORDERS, RECURRING_ORDER_COPIES, Resource
-from sandbox.jsonapi.schemas import SCHEMAS
+from sandbox.domain import lifecycle
+from sandbox.domain.clock import get_clock, iso
+from sandbox.jsonapi import spec
+from sandbox.jsonapi.errors import ApiError, not_found
+from sandbox.jsonapi.schemas import loader
 from sandbox.store import get_store
-from sandbox.api.views import find_or_404, jsonapi, read_only_blueprint
 
 # request body schemas in openapi.yaml, per resource type
 _BODIES = {"order_copies": ("OrderCopyCreate", "OrderCopyUpdate"),
@@ -38,12 +36,14 @@ def _blueprint(resource: Resource) -> Blueprint:
         timing = lifecycle.Timing(timedelta(seconds=settings.start_after), timedelta(seconds=settings.run_for))
         record = lifecycle.new_copy(get_store(), g.tenant.key, settings.seed, resource.kinds[0],
                                     fields, get_clock().now(), timing)
-        document = resource_document(get_store(), resource, record, g.tenant, Query())
-        return jsonapi(document, 201, {"Location": document["data"]["links"]["self"]})
+        g.dataset = get_store().dataset(g.tenant.key)
+        row = find_row(resource, record["id"])
+        return document_response(resource, row, status=201,
+                                 headers={"Location": f"{context().base_url}/api/{resource.type}/{record['id']}"})
 
     @bp.patch("/<id>")
     def update_copy(id: str):
-        record = find_or_404(resource, id)
+        record = find_row(resource, id)
         body = spec.read_body(update_schema)
         if body["data"]["id"] != id:
             raise ApiError(409, "CONFLICT", "Id mismatch", f"data.id must be {id!r}, the id in the URL",
@@ -53,12 +53,17 @@ def _blueprint(resource: Resource) -> Blueprint:
         if changes:
             # never earlier than the last change, even under a clock frozen in the past
             changes["updated_at"] = max(record["updated_at"], iso(get_clock().now()))
-            store.update(resource, g.tenant.key, id, changes)
-        return jsonapi(resource_document(store, resource, find_or_404(resource, id), g.tenant, Query()))
+            with store.write(g.tenant.key) as scope:
+                store.update(resource, scope, id, changes)
+            g.dataset = store.dataset(g.tenant.key)
+        return document_response(resource, find_row(resource, id))
 
     @bp.delete("/<id>")
     def delete_copy(id: str):
-        if not get_store().delete(resource, g.tenant.key, id):
+        store = get_store()
+        with store.write(g.tenant.key) as scope:
+            deleted = store.delete(resource, scope, id)
+        if not deleted:
             raise not_found(resource.type, id)
         return jsonapi(None, 204)
 
@@ -67,11 +72,11 @@ def _blueprint(resource: Resource) -> Blueprint:
 
 def _load(resource: Resource, body: dict) -> dict:
     """The attributes and relationship ids of a body the spec already accepted."""
-    return SCHEMAS[resource.type]().load(body, unknown=EXCLUDE)
+    return loader(resource.type).load(body, unknown=EXCLUDE)
 
 
 def _existing(target: Resource, id_: str | None, relationship: str) -> str:
-    if id_ is None or get_store().find(target, g.tenant.key, id_) is None:
+    if id_ is None or not get_store().rows_by(target, g.dataset.scope, [id_]):
         raise ApiError(404, "RECORD_NOT_FOUND", "Record not found",
                        f"The {relationship} {id_!r} could not be found", pointer=f"/data/relationships/{relationship}")
     return id_

@@ -1,50 +1,94 @@
 """The few steps every resource route shares: parse the query, ask the store, write the document."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, json, request
+import sqlite3
 
-from sandbox.jsonapi import query
-from sandbox.jsonapi.documents import list_document, resource_document
-from sandbox.jsonapi.errors import JSONAPI, not_found
+from flask import Blueprint, Response, g, request
+
 from sandbox.catalogue import RESOURCES, Resource
-from sandbox.store import get_store
+from sandbox.jsonapi import query
+from sandbox.jsonapi.documents import Context, Related, empty_document, list_document, resource_document
+from sandbox.jsonapi.errors import JSONAPI, not_found
+from sandbox.store import Query, get_store
 
 
-def jsonapi(document: dict | None, status: int = 200, headers: dict | None = None) -> Response:
-    body = "" if document is None else json.dumps(document)
-    return Response(body, status=status, mimetype=JSONAPI, headers=headers)
+def jsonapi(body: bytes | None, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(body or b"", status=status, mimetype=JSONAPI, headers=headers)
 
 
-def find_or_404(resource: Resource, id_: str) -> dict:
-    record = get_store().find(resource, g.tenant.key, id_)
-    if record is None:
+def context() -> Context:
+    """The request, as far as a document needs to know it."""
+    tenant = g.tenant
+    return Context(base_url=request.host_url.rstrip("/"), path=request.path,
+                   args=tuple(request.args.items(multi=True)),
+                   meta={"mode": tenant.mode, "organization_id": tenant.organization_id})
+
+
+def find_row(resource: Resource, id_: str) -> sqlite3.Row:
+    rows = get_store().rows_by(resource, g.dataset.scope, [id_])
+    if not rows:
         raise not_found(resource.type, id_)
-    return record
+    return rows[0]
+
+
+def gather_included(resource: Resource, rows: list[sqlite3.Row], include: tuple[str, ...]) -> Related:
+    """The linkage and the rows that `include` asks for, fetched one query per relationship."""
+    store, scope = get_store(), g.dataset.scope
+    linkage: list[dict] = [{} for _ in rows]
+    included: dict[tuple[str, str], tuple[Resource, sqlite3.Row]] = {}
+    for name in include:
+        rel = resource.relationship(name)
+        target = RESOURCES.get(rel.target)
+        if rel.column:
+            found = {row["id"]: row for row in store.rows_by(target, scope, sorted({r[rel.column] for r in rows
+                                                                                    if r[rel.column]}))}
+            for n, row in enumerate(rows):
+                linkage[n][name] = row[rel.column] if row[rel.column] in found else None
+            matches = [found[row[rel.column]] for row in rows if row[rel.column] in found]
+        elif rel.inverse:
+            matches = store.rows_by(target, scope, [row["id"] for row in rows], by=rel.inverse)
+            grouped: dict[str, list[str]] = {}
+            for match in matches:
+                grouped.setdefault(match[rel.inverse], []).append(match["id"])
+            for n, row in enumerate(rows):
+                linkage[n][name] = grouped.get(row["id"], [])
+        else:  # event_stores: the sandbox keeps none
+            matches = []
+            for n in range(len(rows)):
+                linkage[n][name] = []
+        for match in matches:
+            included.setdefault((target.type, match["id"]), (target, match))
+    return Related(linkage, list(included.values()))
 
 
 def list_response(resource: Resource, scope: tuple[str, str] | None = None) -> Response:
     q = query.parse(request.args, resource, many=True)
-    store = get_store()
-    records, total = store.select(resource, g.tenant.key, q, scope)
-    return jsonapi(list_document(store, resource, records, g.tenant, q, total))
+    rows, total = get_store().select(resource, g.dataset, q, scope)
+    return jsonapi(list_document(resource, rows, context(), q, total, gather_included(resource, rows, q.include)))
 
 
 def retrieve_response(resource: Resource, id_: str) -> Response:
     q = query.parse(request.args, resource, many=False)
-    return jsonapi(resource_document(get_store(), resource, find_or_404(resource, id_), g.tenant, q))
+    return document_response(resource, find_row(resource, id_), q)
+
+
+def document_response(resource: Resource, row: sqlite3.Row, q: Query = Query(), status: int = 200,
+                      headers: dict | None = None) -> Response:
+    return jsonapi(resource_document(resource, row, context(), q, gather_included(resource, [row], q.include)), status, headers)
 
 
 def related_response(resource: Resource, id_: str, name: str) -> Response:
     """`/api/<type>/<id>/<relationship>`: the related record, or a page of related records."""
     rel = resource.relationship(name)
     target = RESOURCES[rel.target]
-    record = find_or_404(resource, id_)
+    row = find_row(resource, id_)
     if rel.many:
         return list_response(target, (rel.inverse, id_))
     q = query.parse(request.args, target, many=False)
-    store = get_store()
-    related = store.find(target, g.tenant.key, record[rel.column]) if record[rel.column] else None
-    return jsonapi(resource_document(store, target, related, g.tenant, q))
+    found = get_store().rows_by(target, g.dataset.scope, [row[rel.column]]) if row[rel.column] else []
+    if not found:
+        return jsonapi(empty_document(context()))
+    return document_response(target, found[0], q)
 
 
 def read_only_blueprint(resource: Resource, *, related: tuple[str, ...] = (), listable: bool = True) -> Blueprint:

@@ -7,7 +7,7 @@ from typing import Callable, Protocol
 
 
 class ClockStore(Protocol):
-    def get_setting(self, name: str) -> str | None: ...
+    def get_settings(self, *names: str) -> dict[str, str | None]: ...
     def set_setting(self, name: str, value: str | None) -> None: ...
 
 
@@ -67,14 +67,17 @@ class Clock:
         self._real_now = real_now
 
     def now(self) -> datetime:
-        frozen = self._store.get_setting("clock.frozen_at")
-        if frozen:
-            return datetime.fromisoformat(frozen)
-        return self._real_now() + self._offset()
+        state = self._state()
+        if state["clock.frozen_at"]:
+            return datetime.fromisoformat(state["clock.frozen_at"])
+        return self._real_now() + timedelta(milliseconds=int(state["clock.offset_ms"] or 0))
 
     @property
     def frozen(self) -> bool:
-        return bool(self._store.get_setting("clock.frozen_at"))
+        return bool(self._state()["clock.frozen_at"])
+
+    def _state(self) -> dict[str, str | None]:
+        return self._store.get_settings("clock.frozen_at", "clock.offset_ms")
 
     def freeze(self, at: datetime | None = None) -> datetime:
         moment = self.now() if at is None else _within_range(at)
@@ -97,7 +100,7 @@ class Clock:
         return self.now()
 
     def _offset(self) -> timedelta:
-        return timedelta(milliseconds=int(self._store.get_setting("clock.offset_ms") or 0))
+        return timedelta(milliseconds=int(self._state()["clock.offset_ms"] or 0))
 
 
 def _within_range(moment: datetime) -> datetime:

@@ -1,8 +1,9 @@
 """Deterministic seed data: orders, subscriptions, copy jobs in every status, and their events.
 
 Every record derives from (seed, data set, record index) alone, so the same settings give the same bytes
-in any process and in any order of requests. Faker fills small pools of names once per seed; each
-record then draws from them with its own keyed random generator, which keeps 100,000 records fast.
+in any process and in any order of requests. Faker fills small pools of names once per seed; each copy
+job then draws itself, its orders and its events from one keyed random generator. Records come out in
+batches, so a data set of any size is seeded without holding it in memory.
 """
 from __future__ import annotations
 
@@ -11,26 +12,21 @@ import hashlib
 import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 from faker import Faker
 
+from sandbox.catalogue import RESOURCES
 from sandbox.domain.clock import iso
 from sandbox.domain.ids import derive_id
+from sandbox.domain.records import CURRENCIES, FAILURE_REFERENCES, FAILURES, OUT_OF_STOCK, UNPLACEABLE, event, with_items
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios.yaml"
 # Seeded records are dated before this instant, so they never move under any clock.
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 STATUSES = ("pending", "in_progress", "completed", "failed", "aborted")
-CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£"}
-OUT_OF_STOCK = "line_items"
-UNPLACEABLE = "status"
-FAILURES = {
-    OUT_OF_STOCK: "{sku} is out of stock",
-    UNPLACEABLE: "cannot transition from draft to placed",
-}
-# the reference that marks a source order planted with each failure (fixtures/scenarios.yaml uses them too)
-FAILURE_REFERENCES = {OUT_OF_STOCK: "reorder:out_of_stock", UNPLACEABLE: "reorder:cannot_be_placed"}
+TABLES = ("orders", "order_subscriptions", "order_factories", "events")
 
 
 def keyed_random(*key: object) -> random.Random:
@@ -63,12 +59,22 @@ class SeedData:
     def id(self, *key: object) -> str:
         return derive_id(self.seed, self.dataset, *key)
 
-    def tables(self) -> dict[str, list[dict]]:
-        tables: dict[str, list[dict]] = {"orders": [], "order_subscriptions": [],
-                                         "order_factories": [], "events": []}
+    def batches(self, size: int = 2000) -> Iterator[tuple[str, list[dict]]]:
+        """(table, records) in batches of about `size`: the scenarios first, then every copy job."""
+        tables: dict[str, list[dict]] = {table: [] for table in TABLES}
+        self._scenarios(tables)
         for index in range(self.count):
             self._factory(index, tables)
-        self._scenarios(tables)
+            if len(tables["events"]) >= size:
+                yield from ((table, rows) for table, rows in tables.items() if rows)
+                tables = {table: [] for table in TABLES}
+        yield from ((table, rows) for table, rows in tables.items() if rows)
+
+    def tables(self) -> dict[str, list[dict]]:
+        """Every record at once, table by table (for tests and small data sets)."""
+        tables: dict[str, list[dict]] = {table: [] for table in TABLES}
+        for table, rows in self.batches():
+            tables[table] += rows
         return tables
 
     def _scenarios(self, tables: dict[str, list[dict]]) -> None:
@@ -76,7 +82,7 @@ class SeedData:
         orders = {}
         for number, spec in enumerate(_scenario_file()["orders"], start=10):
             created = EPOCH - timedelta(days=1, hours=number)
-            order = self.order(f"scenario:{spec['key']}", number, created)
+            order = self.order(self.rng("order", spec["key"]), f"scenario:{spec['key']}", number, created)
             items = [dict(item) for item in spec["line_items"]]
             order.update(reference=spec["reference"], reference_origin="sandbox", customer_email=spec["customer_email"],
                          currency_code=spec["currency_code"], **with_items(items, spec["currency_code"]))
@@ -84,23 +90,22 @@ class SeedData:
             tables["orders"].append(order)
         for number, spec in enumerate(_scenario_file()["order_subscriptions"], start=10):
             source = orders[spec["source_order"]]
-            subscription = self.subscription(f"scenario:{spec['key']}", number, source, EPOCH - timedelta(days=1))
+            rng = self.rng("subscription", spec["key"])
+            subscription = self.subscription(rng, f"scenario:{spec['key']}", number, source, EPOCH - timedelta(days=1))
             subscription.update(status=spec["status"], reference=spec["reference"], reference_origin="sandbox")
             tables["order_subscriptions"].append(subscription)
 
     # --- records -------------------------------------------------------------------------------
 
-    def order(self, key: str, number: int, created: datetime, *, status: str = "placed",
+    def order(self, rng: random.Random, key: str, number: int, created: datetime, *, status: str = "placed",
               failure: str | None = None) -> dict:
         """An order with 1 to 4 line items; `failure` plants the reason a copy of it will fail."""
-        rng = self.rng("order", key)
         currency = rng.choice(sorted(CURRENCIES))
-        items = []
-        for n in range(rng.randint(1, 4)):
-            sku = f"{rng.choice(self.pools['product'])}{rng.randint(100, 999)}"
-            items.append({"sku_code": sku, "quantity": rng.randint(1, 3),
-                          "unit_amount_cents": rng.randrange(500, 15000, 100),
-                          "in_stock": not (failure == OUT_OF_STOCK and n == 0)})
+        products = self.pools["product"]
+        items = [{"sku_code": f"{rng.choice(products)}{rng.randint(100, 999)}", "quantity": rng.randint(1, 3),
+                  "unit_amount_cents": rng.randrange(500, 15000, 100),
+                  "in_stock": not (failure == OUT_OF_STOCK and n == 0)}
+                 for n in range(rng.randint(1, 4))]
         placed = status not in ("draft", "pending")
         email = f"{rng.choice(self.pools['first'])}.{rng.choice(self.pools['last'])}@{rng.choice(self.pools['domain'])}"
         return {
@@ -123,7 +128,7 @@ class SeedData:
         created = EPOCH - timedelta(days=rng.randint(1, 90), seconds=rng.randint(0, 86399),
                                     milliseconds=rng.randint(0, 999))
         failure = rng.choice(sorted(FAILURES)) if status == "failed" else None
-        source = self.order(f"source:{index}", 20000 + 2 * index, created - timedelta(days=rng.randint(1, 30)),
+        source = self.order(rng, f"source:{index}", 20000 + 2 * index, created - timedelta(days=rng.randint(1, 30)),
                             failure=failure)
         tables["orders"].append(source)
 
@@ -133,7 +138,7 @@ class SeedData:
             started = created + timedelta(seconds=rng.randint(1, 120), milliseconds=rng.randint(0, 999))
         if status == "completed":
             completed = started + timedelta(seconds=rng.randint(1, 300), milliseconds=rng.randint(0, 999))
-            target = self.order(f"target:{index}", 20001 + 2 * index, completed)
+            target = self.order(rng, f"target:{index}", 20001 + 2 * index, completed)
             # a copy: the source's items, currency and totals
             target.update(currency_code=source["currency_code"],
                           **with_items(source["line_items"], source["currency_code"]))
@@ -145,7 +150,7 @@ class SeedData:
             errors_log = {failure: [FAILURES[failure].format(sku=sku)]}
             errors_count = 1
         if recurring:
-            subscription = self.subscription(str(index), 5000 + index, source, created)
+            subscription = self.subscription(rng, str(index), 5000 + index, source, created)
             tables["order_subscriptions"].append(subscription)
             subscription_id = subscription["id"]
         updated = max(t for t in (created, started, completed, failed) if t is not None)
@@ -174,10 +179,9 @@ class SeedData:
             transitions.append(("abort", created + timedelta(seconds=rng.randint(1, 60))))
         for name, moment in transitions:
             if moment is not None:
-                tables["events"].append(self.event(factory, name, moment))
+                tables["events"].append(event(self.seed, self.dataset, factory, name, moment))
 
-    def subscription(self, key: str, number: int, source: dict, created: datetime) -> dict:
-        rng = self.rng("subscription", key)
+    def subscription(self, rng: random.Random, key: str, number: int, source: dict, created: datetime) -> dict:
         starts = created - timedelta(days=rng.randint(1, 30))
         return {
             "id": self.id("subscription", key), "number": number,
@@ -190,25 +194,6 @@ class SeedData:
             "source_order_id": source["id"],
         }
 
-    def event(self, factory: dict, name: str, moment: datetime) -> dict:
-        return {
-            "id": self.id("event", factory["id"], name), "name": f"{factory['type']}.{name}",
-            "created_at": iso(moment), "updated_at": iso(moment),
-            "reference": None, "reference_origin": None, "metadata": {},
-            "order_factory_id": factory["id"],
-        }
-
-
-def with_items(items: list[dict], currency: str) -> dict:
-    """An order's line items and the attributes that follow from them."""
-    total = sum(i["quantity"] * i["unit_amount_cents"] for i in items)
-    return {"line_items": items, "skus_count": sum(i["quantity"] for i in items),
-            "total_amount_cents": total, "formatted_total_amount": money(currency, total)}
-
-
-def money(currency: str, cents: int) -> str:
-    return f"{CURRENCIES[currency]}{cents // 100:,}.{cents % 100:02d}"
-
 
 @functools.lru_cache(maxsize=1)
 def _scenario_file() -> dict:
@@ -219,8 +204,6 @@ def _scenario_file() -> dict:
 def load_fixture(path) -> dict[str, list[dict]]:
     """Hand-picked records from a YAML file: table -> records; unlisted columns are null,
     `updated_at` defaults to `created_at`."""
-    from sandbox.catalogue import RESOURCES  # the catalogue knows every table's columns
-
     with open(path, encoding="utf-8") as file:
         data = yaml.safe_load(file) or {}
     tables = {}

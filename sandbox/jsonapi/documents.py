@@ -1,89 +1,95 @@
-"""JSON:API documents: one resource or a page of them, with includes, sparse fieldsets, meta and links."""
+"""JSON:API documents as bytes: one resource or a page of them, with includes, sparse fieldsets, meta
+and links. Pure: everything a document shows comes in as arguments, so it can be tested and cached
+without a request. Resource objects come from marshmallow-jsonapi (jsonapi/schemas.py), encoded once
+per record version; a document only joins them.
+"""
 from __future__ import annotations
 
 import math
+import sqlite3
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import request
+import orjson
 
-from sandbox.security.auth import Tenant
-from sandbox.jsonapi.query import Query
-from sandbox.catalogue import RESOURCES, Resource
-from sandbox.jsonapi.schemas import SCHEMAS
-from sandbox.store import Store
+from sandbox.catalogue import Resource
+from sandbox.jsonapi.schemas import encoded
+from sandbox.store import Query, decode
 
 
-def resource_document(store: Store, resource: Resource, record: dict | None, tenant: Tenant, query: Query) -> dict:
-    if record is None:  # an empty to-one relationship, e.g. the target order of a pending copy
-        return {"data": None, "links": {"self": _base_url() + request.path}}
-    records = _prepare(store, resource, [record], tenant, query)
-    return _sparse(_schema(resource, query).dump(records[0]), query)
+@dataclass(frozen=True)
+class Context:
+    """Where a document is served: the base of its links, the path and query it answers, whose data it is."""
+
+    base_url: str
+    path: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+    meta: dict = field(default_factory=dict)  # mode, organization_id
 
 
-def list_document(store: Store, resource: Resource, records: list[dict], tenant: Tenant, query: Query,
-                  total: int) -> dict:
-    records = _prepare(store, resource, records, tenant, query)
-    document = _sparse(_schema(resource, query, many=True).dump(records), query)
+@dataclass
+class Related:
+    """What `include` adds to some primary rows: per row, the linkage of each included relationship
+    (name -> id, list of ids, or None); and the included rows, each once."""
+
+    linkage: list[dict[str, object]]
+    rows: list[tuple[Resource, sqlite3.Row]]
+
+
+NOTHING_RELATED = Related([], [])
+
+
+def resource_object(resource: Resource, row: sqlite3.Row, context: Context, *, linkage: dict | None = None,
+                    fields: tuple[str, ...] | None = None) -> bytes:
+    linkage = linkage or {}
+    record = decode(resource, row)
+    record["meta"] = context.meta
+    for name, value in linkage.items():
+        record[name] = [{"id": id_} for id_ in value] if isinstance(value, list) else (
+            None if value is None else {"id": value})
+    frozen = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in linkage.items())
+    return encoded(resource, record, tuple(row), frozen, context.base_url, fields)
+
+
+def resource_document(resource: Resource, row: sqlite3.Row, context: Context, query: Query,
+                      related: Related = NOTHING_RELATED) -> bytes:
+    linkage = related.linkage[0] if related.linkage else None
+    data = resource_object(resource, row, context, linkage=linkage, fields=query.fields.get(resource.type))
+    self_url = orjson.dumps(f"{context.base_url}/api/{resource.type}/{row['id']}")
+    return b'{"data":' + data + b',"links":{"self":' + self_url + b"}" + _included(related, context, query) + b"}"
+
+
+def empty_document(context: Context) -> bytes:
+    """An empty to-one relationship, e.g. the target order of a pending copy."""
+    return orjson.dumps({"data": None, "links": {"self": context.base_url + context.path}})
+
+
+def list_document(resource: Resource, rows: list[sqlite3.Row], context: Context, query: Query, total: int,
+                  related: Related = NOTHING_RELATED) -> bytes:
+    fields = query.fields.get(resource.type)
+    data = b",".join(resource_object(resource, row, context, fields=fields,
+                                     linkage=related.linkage[n] if related.linkage else None)
+                     for n, row in enumerate(rows))
     pages = math.ceil(total / query.size)
-    document["meta"] = {"record_count": total, "page_count": pages}
-    document["links"] = _page_links(query.number, query.size, pages)
-    return document
+    meta = orjson.dumps({"record_count": total, "page_count": pages})
+    links = orjson.dumps(_page_links(context, query.number, query.size, pages))
+    return b'{"data":[' + data + b"]" + _included(related, context, query) + b',"meta":' + meta + b',"links":' + links + b"}"
 
 
-def _base_url() -> str:
-    return request.host_url.rstrip("/")
+def _included(related: Related, context: Context, query: Query) -> bytes:
+    if not related.rows:
+        return b""
+    return b',"included":[' + b",".join(
+        resource_object(target, row, context, fields=query.fields.get(target.type)) for target, row in related.rows) + b"]"
 
 
-def _schema(resource: Resource, query: Query, many: bool = False):
-    return SCHEMAS[resource.type](many=many, include_data=query.include, context={"base_url": _base_url()})
-
-
-def _prepare(store: Store, resource: Resource, records: list[dict], tenant: Tenant, query: Query) -> list[dict]:
-    """Records with their resource meta, and the related records that `include` asks for."""
-    meta = {"mode": tenant.mode, "organization_id": tenant.organization_id}
-    records = [{**r, "meta": meta} for r in records]
-    for name in query.include:
-        rel = resource.relationship(name)
-        target = RESOURCES.get(rel.target)
-        if rel.column:
-            ids = sorted({r[rel.column] for r in records if r[rel.column]})
-            found = {x["id"]: {**x, "meta": meta} for x in store.find_many(target, tenant.key, ids)}
-            for record in records:
-                record[name] = found.get(record[rel.column])
-        elif rel.inverse:
-            grouped: dict[str, list] = {}
-            for x in store.find_many(target, tenant.key, [r["id"] for r in records], by=rel.inverse):
-                grouped.setdefault(x[rel.inverse], []).append({**x, "meta": meta})
-            for record in records:
-                record[name] = grouped.get(record["id"], [])
-        else:
-            for record in records:
-                record[name] = []
-    return records
-
-
-def _sparse(document: dict, query: Query) -> dict:
-    """Keep only the attributes and relationships that `fields[type]` names, in data and included alike."""
-    if not query.fields:
-        return document
-    data = document["data"]
-    for item in [*(data if isinstance(data, list) else [data]), *document.get("included", [])]:
-        wanted = query.fields.get(item["type"])
-        if wanted is None:
-            continue
-        for member in ("attributes", "relationships"):
-            if member in item:
-                item[member] = {k: v for k, v in item[member].items() if k in wanted}
-    return document
-
-
-def _page_links(number: int, size: int, pages: int) -> dict:
+def _page_links(context: Context, number: int, size: int, pages: int) -> dict:
     """first/prev/next/last, each keeping the rest of the request's query."""
-    query = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page[number]", "page[size]")]
+    kept = [(k, v) for k, v in context.args if k not in ("page[number]", "page[size]")]
 
     def link(page: int) -> str:
-        params = [*query, ("page[number]", page), ("page[size]", size)]
-        return f"{_base_url()}{request.path}?{urlencode(params, safe='[],')}"
+        params = [*kept, ("page[number]", page), ("page[size]", size)]
+        return f"{context.base_url}{context.path}?{urlencode(params, safe='[],')}"
 
     last = max(pages, 1)
     links = {"first": link(1)}

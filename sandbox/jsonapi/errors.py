@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from sandbox.store import DataSetLimit, QueryTimeout
+
 JSONAPI = "application/vnd.api+json"
 
 # code and title for each status the sandbox answers with when nothing more specific applies
@@ -21,6 +23,7 @@ _DEFAULTS = {
     422: ("VALIDATION_ERROR", "Validation error"),
     429: ("TOO_MANY_REQUESTS", "Too many requests"),
     500: ("INTERNAL_SERVER_ERROR", "Internal server error"),
+    503: ("SERVICE_UNAVAILABLE", "Service unavailable"),
 }
 
 
@@ -71,7 +74,30 @@ def _from_http_exception(exc: HTTPException) -> Response:
     return error_response([ApiError(status, code, title, exc.description or title)], headers)
 
 
+def _query_timeout(exc: QueryTimeout) -> Response:
+    return error_response([ApiError(
+        400, "QUERY_TOO_EXPENSIVE", "Query too expensive",
+        "The query ran past the sandbox's time budget and was stopped: narrow it (fewer or more selective "
+        "filter[q] conditions, shorter lists, fewer text predicates such as cont or matches), or raise "
+        "--query-budget (SANDBOX_QUERY_BUDGET)", parameter="filter[q]")])
+
+
+def _dataset_limit(exc: DataSetLimit) -> Response:
+    return error_response([ApiError(
+        503, "DATASET_LIMIT_REACHED", "Too many data sets",
+        f"The sandbox holds as many data sets (organization x mode) as --max-datasets allows; raise it "
+        f"(--max-datasets or SANDBOX_MAX_DATASETS), or reuse an organization already in use")])
+
+
+def _still_seeding(exc: TimeoutError) -> Response:
+    return error_response([ApiError(503, "DATASET_NOT_READY", "Data set not ready",
+                                    f"{exc}; try again in a moment")], {"Retry-After": "5"})
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(QueryTimeout, _query_timeout)
+    app.register_error_handler(DataSetLimit, _dataset_limit)
+    app.register_error_handler(TimeoutError, _still_seeding)
     app.register_error_handler(ApiError, lambda e: error_response([e], e.headers))
     app.register_error_handler(ApiErrors, lambda e: error_response(e.errors, e.headers))
     # Flask's own 404/405/413... keep their headers (Allow on 405) and become JSON:API documents

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
 from sandbox.domain.clock import iso, parse_instant
 from sandbox.jsonapi.errors import ApiError, ApiErrors
 from sandbox.catalogue import BOOLEAN, DATETIME, INTEGER, JSON, RESOURCES, STRING, Resource
+from sandbox.store import Condition, Query
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 25
@@ -24,6 +24,8 @@ MAX_PAGE_NUMBER = 1_000_000  # keeps OFFSET inside SQLite's integers
 MAX_CONDITIONS = 20     # filter[q][...] parameters in one request
 MAX_ATTRIBUTES = 5      # attributes joined by _or_ in one key
 MAX_VALUES = 100        # items in one comma-separated list
+# characters in one filter value: escaped and in UTF-8, a text pattern stays under SQLite's LIKE limit (50,000 bytes)
+MAX_VALUE_LENGTH = 4096
 
 COMPARE = ("eq", "eq_or_null", "not_eq", "not_eq_or_null", "lt", "lteq", "gt", "gteq")
 TEXT = ("matches", "does_not_match", "start", "not_start", "end", "not_end", "cont", "not_cont")
@@ -47,26 +49,6 @@ _STRING = r'"[^"\\\x00-\x1f]*"'
 _SCALAR = rf'(?:{_STRING}|-?(?:0|[1-9][0-9]{{0,14}})|true|false|null)'
 JCONT_PATTERN = rf'\{{(?:{_STRING}:{_SCALAR}(?:,{_STRING}:{_SCALAR})*)?\}}'
 _JCONT = re.compile(JCONT_PATTERN)
-
-
-@dataclass(frozen=True)
-class Condition:
-    """One filter: `columns` (ORed) `predicate` each of `values`, combined by `combine` (any/all)."""
-
-    columns: tuple[str, ...]
-    predicate: str
-    values: tuple = ()
-    combine: str = "any"
-
-
-@dataclass(frozen=True)
-class Query:
-    number: int = 1
-    size: int = DEFAULT_PAGE_SIZE
-    sort: tuple[tuple[str, bool], ...] = ()          # (column, descending)
-    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    include: tuple[str, ...] = ()
-    conditions: tuple[Condition, ...] = ()
 
 
 def _error(code: str, title: str, detail: str, parameter: str) -> ApiError:
@@ -105,6 +87,7 @@ def _read(name: str, value: str, resource: Resource, many: bool, values: dict) -
     elif many and name == "sort":
         values["sort"] = _sort(value, resource)
     elif many and name == "filter[ids]":
+        _bounded(name, value)
         try:
             ids = tuple(_value(STRING, part) for part in _items(value))
         except ValueError:
@@ -165,6 +148,7 @@ def _condition(name: str, key: str, raw: str, resource: Resource) -> Condition:
                      f"{key!r} is not a filter on {resource.type}: use <attribute>_<predicate> "
                      f"with a filterable attribute and a predicate its kind allows", name)
     columns, predicate, combine = parsed
+    _bounded(name, raw)
     kind = resource.filterable[columns[0]]
     try:
         if predicate in FLAGS or predicate in TRUTH:
@@ -182,6 +166,12 @@ def _condition(name: str, key: str, raw: str, resource: Resource) -> Condition:
                      f"{raw!r} is not a valid value for {key} ({_EXPECTED[predicate if predicate in _EXPECTED else kind]})",
                      name) from None
     return Condition(columns, predicate, values, combine or "any")
+
+
+def _bounded(name: str, raw: str) -> None:
+    if len(raw) > MAX_VALUE_LENGTH:
+        raise _error("INVALID_FILTER_VALUE", "Invalid filter value",
+                     f"{name} is {len(raw)} characters long; a filter value takes at most {MAX_VALUE_LENGTH}", name)
 
 
 def _split_key(key: str, resource: Resource) -> tuple[tuple[str, ...], str, str] | None:

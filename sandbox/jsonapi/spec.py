@@ -16,8 +16,6 @@ from jsonschema.exceptions import ValidationError
 
 from sandbox.jsonapi.errors import JSONAPI, ApiError, ApiErrors
 
-MAX_BODY_BYTES = 64 * 1024
-
 
 class Spec:
     def __init__(self, path: Path):
@@ -42,7 +40,6 @@ def init_app(app) -> None:
     path = app.config["SANDBOX"].spec_path
     # one parse per file version: tests build many apps, and every worker thread shares it read-only
     app.extensions["spec"] = _load(path, path.stat().st_mtime)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
 
 def read_body(schema: str | None, media_type: str = JSONAPI, *, optional: bool = False) -> dict:

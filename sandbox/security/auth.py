@@ -34,6 +34,10 @@ def organization_id(slug: str) -> str:
     return derive_id("organization", slug)
 
 
+# whose data `sandbox serve` seeds before it announces itself, and whose token it prints
+DEFAULT_TENANT = Tenant(organization_id(DEFAULT_ORGANIZATION), DEFAULT_ORGANIZATION, "test")
+
+
 def issue_token(secret: str, *, organization: str = DEFAULT_ORGANIZATION, mode: str = "test",
                 client_id: str = "sandbox-test-client", kind: str = "integration",
                 scope: str = "market:all", now: float | None = None) -> str:

@@ -1,7 +1,9 @@
 """The /_sandbox control API: the clock and resets."""
+import threading
+
 from sandbox.settings import Settings
 
-from ..conftest import SECRET
+from ..support import JSONAPI, SECRET, copy_body
 
 
 def test_clock_freeze_advance_resume(client):
@@ -82,3 +84,34 @@ def test_reset_with_a_bad_token_is_refused(client, headers):
     copy = _create(client, headers)
     assert client.post("/_sandbox/reset", headers={"Authorization": "Bearer nope"}).status_code == 401
     assert client.get(f"/api/order_copies/{copy}", headers=headers).status_code == 200
+
+
+def test_reset_under_concurrent_creates_answers_2xx_and_never_reuses_an_id(app, headers):
+    source = app.test_client().get("/api/orders?page[size]=1", headers=headers).get_json()["data"][0]["id"]
+    statuses, ids, stop = [], [], threading.Event()
+
+    def create():
+        client = app.test_client()
+        while not stop.is_set():
+            response = client.post("/api/order_copies", json=copy_body(source),
+                                   headers={**headers, "Content-Type": JSONAPI})
+            statuses.append(response.status_code)
+            if response.status_code == 201:
+                ids.append(response.get_json()["data"]["id"])
+
+    def read():
+        client = app.test_client()
+        while not stop.is_set():
+            statuses.append(client.get("/api/order_copies?page[size]=25", headers=headers).status_code)
+
+    workers = [threading.Thread(target=create) for _ in range(4)] + [threading.Thread(target=read) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    control = app.test_client()
+    for _ in range(5):
+        statuses.append(control.post("/_sandbox/reset", headers={"Authorization": headers["Authorization"]}).status_code)
+    stop.set()
+    for worker in workers:
+        worker.join()
+    assert set(statuses) <= {200, 201, 204} and 201 in statuses
+    assert len(ids) == len(set(ids))

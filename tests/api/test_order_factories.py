@@ -1,6 +1,9 @@
 import re
+import sqlite3
 
 from sandbox import create_app
+from sandbox.catalogue import ORDER_FACTORIES
+from sandbox.security.auth import DEFAULT_TENANT
 
 def test_list_gives_the_first_page_of_ten(client, headers):
     response = client.get("/api/order_factories", headers=headers)
@@ -36,10 +39,8 @@ def test_resource_object_shape(client, headers):
 
 
 def _stored(app, id_):
-    from sandbox.security.auth import Tenant, organization_id
-    from sandbox.catalogue import ORDER_FACTORIES
-    key = Tenant(organization_id("sandbox-org"), "sandbox-org", "test").key
-    return app.extensions["store"].find(ORDER_FACTORIES, key, id_)
+    store = app.extensions["store"]
+    return store.find(ORDER_FACTORIES, store.dataset(DEFAULT_TENANT.key).scope, id_)
 
 
 def test_retrieve_gives_the_listed_record(client, headers):
@@ -106,3 +107,15 @@ def test_secret_must_match(app):
     forged = issue_token("another-secret-long-enough-for-hmac-sha256")
     response = app.test_client().get("/api/order_factories", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401
+
+
+def test_reads_write_nothing_when_nothing_is_due(app, client, headers):
+    client.get("/api/order_factories", headers=headers)  # the data set exists from here on
+    watcher = sqlite3.connect(app.extensions["store"].path)
+    before = watcher.execute("PRAGMA data_version").fetchone()[0]  # changes when another connection commits
+    for path in ("/api/order_factories?include=source_order,events&sort=-created_at",
+                 "/api/order_copies?filter[q][status_eq]=pending", "/api/orders?page[size]=25",
+                 f"/api/order_factories/{client.get('/api/order_factories', headers=headers).get_json()['data'][0]['id']}"
+                 "/events"):
+        assert client.get(path, headers=headers).status_code == 200
+    assert watcher.execute("PRAGMA data_version").fetchone()[0] == before

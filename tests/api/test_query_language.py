@@ -4,8 +4,12 @@ from urllib.parse import quote
 
 import pytest
 
-from sandbox.security.auth import Tenant, organization_id
+from sandbox import create_app
+from sandbox.security.auth import DEFAULT_TENANT
+from sandbox.settings import Settings
 from sandbox.domain.seed import load_fixture
+
+from ..support import SECRET
 
 DATA = Path(__file__).parent.parent / "data" / "query_set.yaml"
 A, B, C, D, E, F = (letter * 10 for letter in "abcdef")
@@ -13,8 +17,7 @@ A, B, C, D, E, F = (letter * 10 for letter in "abcdef")
 
 @pytest.fixture
 def api(app, client, headers):
-    tenant = Tenant(organization_id("sandbox-org"), "sandbox-org", "test")
-    app.extensions["store"].replace(tenant.key, load_fixture(DATA))
+    app.extensions["datasets"].replace(DEFAULT_TENANT.key, load_fixture(DATA))
 
     def get(path, status=200):
         response = client.get(path, headers=headers)
@@ -226,3 +229,24 @@ def test_the_largest_filters_allowed_still_answer(api):
     assert (error["code"], error["source"]) == ("FILTER_NOT_ALLOWED", {"parameter": "filter[q]"})
     long_list = ",".join(["x"] * 101)
     assert api(f"/api/order_factories?filter[ids]={long_list}", status=400)["errors"][0]["code"] == "INVALID_FILTER_VALUE"
+
+
+def test_a_filter_value_past_the_like_bound_is_refused(client, headers):
+    too_long = "a" * 4097
+    response = client.get(f"/api/order_factories?filter[q][reference_cont]={too_long}", headers=headers)
+    assert response.status_code == 400
+    [error] = response.get_json()["errors"]
+    assert error["code"] == "INVALID_FILTER_VALUE" and error["source"]["parameter"] == "filter[q][reference_cont]"
+    # the longest value allowed, in four-byte characters and escaped, still fits SQLite's LIKE
+    widest = quote("\U0001F600%" * 2048)
+    assert client.get(f"/api/order_factories?filter[q][reference_cont]={widest}", headers=headers).status_code == 200
+
+
+def test_a_query_past_the_time_budget_is_stopped_with_advice(headers):
+    client = create_app(Settings(secret=SECRET, count=300, query_budget=1e-9)).test_client()
+    heavy = "&".join(f"filter[q][{key}_cont_any]=x,y,z" for key in ("reference", "reference_origin", "status"))
+    response = client.get(f"/api/order_factories?{heavy}&filter[q][metadata_jcont]=%7B%22a%22:1%7D", headers=headers)
+    assert response.status_code == 400
+    [error] = response.get_json()["errors"]
+    assert error["code"] == "QUERY_TOO_EXPENSIVE" and "narrow" in error["detail"]
+    assert client.get("/healthz").status_code == 200

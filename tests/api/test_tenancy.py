@@ -1,7 +1,9 @@
 """Test and live modes, and organizations: four data sets that never see each other's records."""
 import pytest
 
+from sandbox import create_app
 from sandbox.security.auth import issue_token, organization_id
+from sandbox.settings import Settings
 
 from ..conftest import SECRET
 
@@ -40,3 +42,15 @@ def test_data_sets_are_seeded_apart_and_deterministically(client):
     assert len(set(ids)) == 4  # each data set has its own records
     again = client.get("/api/order_factories", headers=_headers("acme", "live")).get_json()
     assert again == pages[("acme", "live")]
+
+
+def test_past_the_data_set_bound_a_new_data_set_gets_503():
+    client = create_app(Settings(secret=SECRET, count=5, max_datasets=2)).test_client()
+    assert client.get("/api/order_factories", headers=_headers("sandbox-org", "test")).status_code == 200
+    assert client.get("/api/order_factories", headers=_headers("acme", "test")).status_code == 200
+    refused = client.get("/api/order_factories", headers=_headers("acme", "live"))
+    assert refused.status_code == 503
+    [error] = refused.get_json()["errors"]
+    assert error["code"] == "DATASET_LIMIT_REACHED" and "--max-datasets" in error["detail"]
+    # the data sets it holds are still served, and nothing was evicted
+    assert client.get("/api/order_factories", headers=_headers("acme", "test")).get_json()["meta"]["record_count"] == 5

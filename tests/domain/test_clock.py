@@ -9,8 +9,8 @@ class MemoryStore:
     def __init__(self):
         self.values = {}
 
-    def get_setting(self, name):
-        return self.values.get(name)
+    def get_settings(self, *names):
+        return {name: self.values.get(name) for name in names}
 
     def set_setting(self, name, value):
         self.values[name] = value

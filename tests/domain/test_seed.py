@@ -70,3 +70,13 @@ def test_a_completed_copys_target_order_copies_the_source_items_and_totals():
             source, target = orders[f["source_order_id"]], orders[f["target_order_id"]]
             for attribute in ("line_items", "currency_code", "total_amount_cents", "skus_count", "formatted_total_amount"):
                 assert target[attribute] == source[attribute]
+
+
+def test_records_stream_in_bounded_batches_that_add_up_to_the_tables():
+    seed = SeedData(1, "org:test", 3000)
+    batches = list(seed.batches(size=500))
+    assert max(len(rows) for _, rows in batches) < 600
+    joined = {}
+    for table, rows in batches:
+        joined.setdefault(table, []).extend(rows)
+    assert joined == seed.tables()

@@ -1,0 +1,55 @@
+"""Data sets as requests meet them: seeded from a snapshot on first use, settled at the clock's now,
+bounded in number, reset atomically."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from sandbox.domain import lifecycle, snapshot
+from sandbox.settings import Settings
+from sandbox.store import DataSet, Store
+
+
+class DataSets:
+    def __init__(self, store: Store, settings: Settings):
+        self.store, self.settings = store, settings
+        self.folder = snapshot.directory(settings.snapshots)
+
+    def open(self, key: str, now: datetime) -> DataSet:
+        """The data set, seeded if new, with every transition due at `now` applied.
+        Raises DataSetLimit when it would be one data set more than `max_datasets`."""
+        s = self.settings
+        found = snapshot.ensure(self.store, key, s.seed, s.count, folder=self.folder, limit=s.max_datasets)
+        if lifecycle.settle(self.store, key, s.seed, now):
+            found = self.store.dataset(key)
+        return found
+
+    def reset(self, key: str) -> None:
+        snapshot.reset(self.store, key, self.settings.seed, self.settings.count, folder=self.folder)
+
+    def replace(self, key: str, tables: dict[str, list[dict]]) -> None:
+        snapshot.replace(self.store, key, tables)
+
+
+def open_store(settings: Settings, default_dataset: str) -> Store:
+    """The state: a new state file starts as a copy of the default data set's snapshot, so a start
+    with a known key copies a file instead of generating records."""
+    path = settings.db if settings.db not in ("", ":memory:") else None
+    if path is not None and os.path.exists(path):
+        return Store(path, query_budget=settings.query_budget)
+    template = snapshot.snapshot(snapshot.directory(settings.snapshots), settings.seed, settings.count,
+                                 default_dataset)
+    return Store(path, query_budget=settings.query_budget, template=str(template))
+
+
+def init_app(app: Flask, default_dataset: str) -> None:
+    settings = app.config["SANDBOX"]
+    store = open_store(settings, default_dataset)
+    app.extensions["store"] = store
+    app.extensions["datasets"] = DataSets(store, settings)
+
+
+def get_datasets() -> DataSets:
+    return current_app.extensions["datasets"]

@@ -1,0 +1,54 @@
+"""Transitions happen on time with nobody reading: a thread per worker applies what falls due.
+
+Every worker runs one; the store makes each transition happen exactly once, because `settle` reads
+the due copies again inside its write transaction, and a copy already moved by another worker is no
+longer due. A frozen clock stays deterministic: transitions are dated when they were due, not when
+they were applied.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from sandbox.catalogue import ORDER_FACTORIES
+from sandbox.domain import lifecycle
+from sandbox.domain.clock import Clock, iso
+from sandbox.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    def __init__(self, store: Store, clock: Clock, seed: int, *, interval: float = 0.1):
+        self.store, self.clock, self.seed, self.interval = store, clock, seed, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> int:
+        """Apply every transition due now, in every data set; how many."""
+        now = self.clock.now()
+        return sum(lifecycle.settle(self.store, key, self.seed, now)
+                   for key in self.store.datasets_due(ORDER_FACTORIES, iso(now)))
+
+    def start(self) -> "Scheduler":
+        self._thread = threading.Thread(target=self._run, name="sandbox-scheduler", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.run_once()
+            except Exception:  # a busy database or a bad record must not end the thread
+                log.exception("scheduler pass failed; trying again")
+
+
+def start(app) -> Scheduler:
+    """The scheduler of an app, started (once per worker process)."""
+    settings = app.config["SANDBOX"]
+    return Scheduler(app.extensions["store"], app.extensions["clock"], settings.seed).start()

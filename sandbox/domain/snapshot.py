@@ -1,0 +1,150 @@
+"""Seeded data sets on disk: generate once, copy after.
+
+A snapshot is a state file that holds one data set, seeded, as generation 1. It is keyed by (seed,
+count, data set, code version), so a changed key builds a new one and a repeated start copies the
+file or imports its rows instead of generating them again. A brand-new state file starts as a copy
+of the default data set's snapshot; any other data set is imported into the shared state in small
+batches under a claim, so seeding or resetting one data set never blocks requests to another.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import sqlite3
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from sandbox.catalogue import TABLES
+from sandbox.domain.seed import SCENARIOS, SeedData
+from sandbox.store import DataSet, Store, create_indexes, create_tables, insert_rows
+
+PACKAGE = Path(__file__).resolve().parents[1]
+KEEP = 32             # snapshots kept in the directory; older ones are removed
+WAIT = 120.0          # seconds a request waits for another worker's seed of the same data set
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of the code and data that shape seeded records: any change means new snapshots."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted([*PACKAGE.rglob("*.py"), SCENARIOS]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def directory(configured: str = "") -> Path:
+    """Where snapshots live: the configured folder, else the user's cache, else the temporary folder."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    for candidate in ([Path(configured)] if configured else [cache / "order-factory-sandbox",
+                                                              Path(tempfile.gettempdir()) / "order-factory-sandbox"]):
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+            if os.access(candidate, os.W_OK):
+                return candidate
+        except OSError:
+            continue
+    raise OSError(f"no writable folder for snapshots (tried {configured or cache})")
+
+
+def path_for(folder: Path, seed: int, count: int, dataset: str) -> Path:
+    key = hashlib.blake2b(f"{seed}:{count}:{dataset}:{code_version()}".encode(), digest_size=10).hexdigest()
+    return folder / f"{key}.sqlite3"
+
+
+def snapshot(folder: Path, seed: int, count: int, dataset: str) -> Path:
+    """The snapshot of a data set, built first if its key is new."""
+    path = path_for(folder, seed, count, dataset)
+    if not path.exists():
+        build(path, seed, count, dataset)
+        _prune(folder)
+    else:
+        os.utime(path)  # kept as recently used
+    return path
+
+
+def build(path: Path, seed: int, count: int, dataset: str) -> None:
+    """Generate the data set into a fresh file (indexes built once, at the end) and move it into place."""
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.partial")
+    db = sqlite3.connect(partial, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("BEGIN")
+        create_tables(db, indexes=False)
+        scope = f"{dataset}#1"
+        for table, rows in SeedData(seed, dataset, count).batches():
+            insert_rows(db, TABLES[table], scope, rows)
+        create_indexes(db)
+        db.execute("INSERT INTO datasets (dataset, scope, generation) VALUES (?, ?, 1)", (dataset, scope))
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    os.replace(partial, path)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the KEEP most recently used snapshots; drop partial files left by a killed build."""
+    now = time.time()
+    for stale in folder.glob("*.partial"):
+        if now - stale.stat().st_mtime > 3600:
+            stale.unlink(missing_ok=True)
+    snapshots = sorted(folder.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in snapshots[KEEP:]:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{old}{suffix}").unlink(missing_ok=True)
+
+
+def ensure(store: Store, dataset: str, seed: int, count: int, *, folder: Path, limit: int = 0) -> DataSet:
+    """The data set, seeded from its snapshot the first time anything asks for it. Raises DataSetLimit
+    when it would be one data set too many."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        found = store.dataset(dataset)
+        if found:
+            return found
+        scope = store.claim(dataset, limit=limit)
+        if scope:
+            _fill(store, dataset, scope, lambda: _import(store, scope, snapshot(folder, seed, count, dataset), dataset))
+        elif time.monotonic() > deadline:
+            raise TimeoutError(f"data set {dataset!r} is still being seeded by another worker")
+        else:
+            time.sleep(0.02)
+
+
+def reset(store: Store, dataset: str, seed: int, count: int, *, folder: Path) -> None:
+    """Back to the seed, atomically: readers see the old records until the new ones are complete."""
+    load(store, dataset, lambda scope: _import(store, scope, snapshot(folder, seed, count, dataset), dataset))
+
+
+def replace(store: Store, dataset: str, tables: dict[str, list[dict]]) -> None:
+    """Make a data set hold exactly these records (a fixture or scenario) instead of its seed."""
+    load(store, dataset, lambda scope: store.insert_batches(scope, tables.items()))
+
+
+def load(store: Store, dataset: str, fill) -> None:
+    """Build a new generation of the data set with `fill(scope)` and switch to it."""
+    deadline = time.monotonic() + WAIT
+    while (scope := store.claim(dataset)) is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"data set {dataset!r} is still being seeded by another worker")
+        time.sleep(0.02)
+    _fill(store, dataset, scope, lambda: fill(scope))
+
+
+def _import(store: Store, scope: str, source: Path, dataset: str) -> None:
+    store.import_scope(str(source), f"{dataset}#1", scope)
+
+
+def _fill(store: Store, dataset: str, scope: str, fill) -> None:
+    try:
+        fill()
+    except BaseException:
+        store.release(dataset)
+        store.purge(scope)
+        raise
+    garbage = store.install(dataset, scope)
+    if garbage:
+        store.purge(garbage)

@@ -1,0 +1,93 @@
+"""Helpers the tests share: a served sandbox, copy bodies, seeded stores. Imported, never copied."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from sandbox.domain import snapshot
+from sandbox.store import Store
+
+SECRET = "test-secret-long-enough-for-hs256-signing"
+JSONAPI = "application/vnd.api+json"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sandbox_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "sandbox.cli", *args]
+
+
+class Served:
+    """A `sandbox serve` process, started and read as a user would."""
+
+    def __init__(self, *args: str, env: dict | None = None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        environment = {**os.environ, "SANDBOX_SECRET": SECRET, "SANDBOX_PORT": str(self.port), **(env or {})}
+        self.process = subprocess.Popen(sandbox_command("serve", *args), env=environment, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        self.banner = self.process.stdout.readline()
+        assert f"{self.base}/api" in self.banner, self.banner + self.process.stdout.read()
+        self.process.stdout.readline()
+        self.token = self.process.stdout.readline().strip()
+        wait_until_healthy(self.base)
+
+    def request(self, method: str, path: str, body: dict | None = None, token: str | None = None):
+        """(status, parsed body) of one request with the served token."""
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Authorization": f"Bearer {token or self.token}", "Accept": JSONAPI}
+        if data is not None:
+            headers["Content-Type"] = JSONAPI
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, json.loads(raw) if raw else None
+
+    def stop(self) -> int:
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout=15)
+        finally:
+            self.process.stdout.close()
+
+
+def wait_until_healthy(base: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=5)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def copy_body(source_order: str, kind: str = "order_copies", subscription: str | None = None, **attributes) -> dict:
+    """A create body for a copy job of `source_order`."""
+    relationships = {"source_order": {"data": {"type": "orders", "id": source_order}}}
+    if subscription:
+        relationships["order_subscription"] = {"data": {"type": "order_subscriptions", "id": subscription}}
+    return {"data": {"type": kind, "attributes": attributes, "relationships": relationships}}
+
+
+def seeded_store(folder: Path, *datasets: str, seed: int = 1, count: int = 5, **options) -> Store:
+    """A store holding these data sets, seeded as a served sandbox would seed them."""
+    store = Store(**options)
+    for key in datasets:
+        snapshot.ensure(store, key, seed, count, folder=snapshot.directory(str(folder)))
+    return store
