@@ -18,7 +18,7 @@ test: $(BIN)/sandbox
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/sandbox
-	$(BIN)/python benchmarks/query_latency.py
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,12 +1,13 @@
 """A bounded mixed load on a served sandbox: prints the statuses seen, throughput and resident memory.
 
-    .venv/bin/python benchmarks/soak.py [REQUESTS_PER_THREAD]      (default 300, 8 threads)
+    .venv/bin/python benchmarks/soak.py [--per-thread N]      (default 300, 8 threads)
 
 Creates copies (which run through their lifecycle meanwhile), lists with includes, filters, and bad
 queries, over loopback only. Any 5xx is a bug; memory should stay flat as requests go on.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -18,13 +19,15 @@ import urllib.error
 import urllib.request
 from collections import Counter
 
-from query_latency import free_port, rss_mib
+from bench import free_port, rss_mib
 
 THREADS = 8
 
 
 def main() -> None:
-    per_thread = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--per-thread", type=int, default=300, help="requests each of the 8 threads sends [300]")
+    per_thread = parser.parse_args().per_thread
     port = free_port()
     env = {**os.environ, "SANDBOX_SECRET": "soak-secret-long-enough-for-hs256-signing"}
     proc = subprocess.Popen([sys.executable, "-m", "sandbox.cli", "serve", "--port", str(port),
@@ -78,7 +81,7 @@ def main() -> None:
         total = sum(statuses.values())
         print(f"requests: {total} in {elapsed:.1f} s ({total / elapsed:.0f}/s) from {THREADS} threads")
         print(f"statuses: {dict(sorted(statuses.items()))}")
-        print(f"server RSS: {before:.0f} MiB before, {rss_mib(proc.pid):.0f} MiB after")
+        print(f"server RSS (largest process): {before:.0f} MiB before, {rss_mib(proc.pid):.0f} MiB after")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -33,12 +33,12 @@ def main() -> None:
 @click.option("--rate-interval", envvar="SANDBOX_RATE_INTERVAL", type=click.FloatRange(0.001, 86400),
               help="Seconds in a rate window [10].")
 @click.option("--workers", envvar="SANDBOX_WORKERS", type=click.IntRange(1, 64),
-              help="Worker processes sharing one state (gunicorn) [1].")
-@click.option("--threads", envvar="SANDBOX_THREADS", type=click.IntRange(1, 64), help="Request threads per worker [8].")
+              help="Worker processes sharing one state (gunicorn) [2].")
+@click.option("--threads", envvar="SANDBOX_THREADS", type=click.IntRange(1, 64), help="Request threads per worker; 1 serves one request at a time per worker, fastest on few cores [1].")
 @click.option("--max-connections", envvar="SANDBOX_MAX_CONNECTIONS", type=click.IntRange(1, 100_000),
-              help="Open connections per worker; more wait to be accepted [256].")
+              help="Connections waiting to be accepted (and open per threaded worker) [256].")
 @click.option("--client-timeout", envvar="SANDBOX_CLIENT_TIMEOUT", type=click.FloatRange(0.1, 3600),
-              help="Seconds an idle client keeps its connection [10].")
+              help="Seconds a client may take to send a request or read the answer [10].")
 @click.option("--max-datasets", envvar="SANDBOX_MAX_DATASETS", type=click.IntRange(1),
               help="Data sets (organization x mode) held at most; a new one past it gets 503 [100].")
 @click.option("--query-budget", envvar="SANDBOX_QUERY_BUDGET", type=click.FloatRange(0),

@@ -2,11 +2,17 @@
 not run (Windows). Either way each worker process runs its own scheduler."""
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from flask import Flask
 
 from sandbox.domain import scheduler
+
+try:
+    from gunicorn.workers.sync import SyncWorker
+except ImportError:  # Windows: no gunicorn, waitress serves instead
+    SyncWorker = object
 from sandbox.settings import Settings
 
 
@@ -23,13 +29,17 @@ def serve(app: Flask, settings: Settings, ready: Callable[[], None]) -> None:
             for name, value in {
                 "bind": f"{host}:{settings.port}",
                 "workers": settings.workers,
-                "worker_class": "gthread",
+                # one request at a time per process: no GIL contention between request threads, which
+                # halves throughput under load; with --threads above 1 gunicorn runs threads (gthread)
+                "worker_class": "sandbox.server.TimedSyncWorker",
                 "threads": settings.threads,
-                # connections a worker holds open at once; more wait in the listen backlog
+                # connections a threaded worker holds open at once; others wait in the listen backlog
                 "worker_connections": settings.max_connections,
-                # idle keep-alive connections are closed after this; so are clients that send nothing
+                "backlog": settings.max_connections,
+                # idle keep-alive connections (threaded workers) are closed after this
                 "keepalive": max(1, round(settings.client_timeout)),
-                "timeout": 30,
+                # a worker that stops answering its master (a request stuck that long) is replaced
+                "timeout": 120,
                 "graceful_timeout": 10,
                 # long filters are bounded by the query parser, which answers a JSON:API error
                 "limit_request_line": 0,
@@ -48,9 +58,26 @@ def serve(app: Flask, settings: Settings, ready: Callable[[], None]) -> None:
     Server().run()
 
 
-def _serve_waitress(app: Flask, settings: Settings, ready: Callable[[], None]) -> None:
-    import logging
+class TimedSyncWorker(SyncWorker):
+    """gunicorn's sync worker, with a deadline on every read from and write to a client: a client that
+    sends or reads too slowly loses its connection instead of holding the worker."""
 
+    def init_process(self):
+        self.log.error_log.addFilter(_without_client_timeouts)
+        super().init_process()
+
+    def accept(self, listener):
+        client, address = listener.accept()
+        client.settimeout(self.cfg.keepalive)
+        self.handle(listener, client, address)
+
+
+def _without_client_timeouts(record: logging.LogRecord) -> bool:
+    """A client that ran out of time is the bound working, not an error worth a traceback."""
+    return not (record.exc_info and isinstance(record.exc_info[1], TimeoutError))
+
+
+def _serve_waitress(app: Flask, settings: Settings, ready: Callable[[], None]) -> None:
     from waitress.server import create_server
 
     server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,

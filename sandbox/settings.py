@@ -29,8 +29,8 @@ class Settings:
     query_budget: float = 2.0
     # server: worker processes, threads per worker, open connections per worker, seconds a client
     # may take to send a request or stay idle between requests
-    workers: int = 1
-    threads: int = 8
+    workers: int = 2
+    threads: int = 1
     max_connections: int = 256
     client_timeout: float = 10.0
     # a new copy starts this many seconds after it is created, and ends this many seconds after it started

@@ -36,9 +36,8 @@ def _blueprint(resource: Resource) -> Blueprint:
         timing = lifecycle.Timing(timedelta(seconds=settings.start_after), timedelta(seconds=settings.run_for))
         record = lifecycle.new_copy(get_store(), g.tenant.key, settings.seed, resource.kinds[0],
                                     fields, get_clock().now(), timing)
-        g.dataset = get_store().dataset(g.tenant.key)
-        row = find_row(resource, record["id"])
-        return document_response(resource, row, status=201,
+        # the row as the create stored it: a reset right after must not turn this answer into a 404
+        return document_response(resource, record["row"], status=201,
                                  headers={"Location": f"{context().base_url}/api/{resource.type}/{record['id']}"})
 
     @bp.patch("/<id>")
@@ -55,8 +54,10 @@ def _blueprint(resource: Resource) -> Blueprint:
             changes["updated_at"] = max(record["updated_at"], iso(get_clock().now()))
             with store.write(g.tenant.key) as scope:
                 store.update(resource, scope, id, changes)
-            g.dataset = store.dataset(g.tenant.key)
-        return document_response(resource, find_row(resource, id))
+                record = (store.rows_by(resource, scope, [id]) or [None])[0]
+            if record is None:  # reset since it was read
+                raise not_found(resource.type, id)
+        return document_response(resource, record)
 
     @bp.delete("/<id>")
     def delete_copy(id: str):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Callable
 
 from flask import Blueprint, Response, g, request
 
@@ -9,7 +10,7 @@ from sandbox.catalogue import RESOURCES, Resource
 from sandbox.jsonapi import query
 from sandbox.jsonapi.documents import Context, Related, empty_document, list_document, resource_document
 from sandbox.jsonapi.errors import JSONAPI, not_found
-from sandbox.store import Query, get_store
+from sandbox.store import BoundedCache, Query, get_store
 
 
 def jsonapi(body: bytes | None, status: int = 200, headers: dict | None = None) -> Response:
@@ -61,15 +62,37 @@ def gather_included(resource: Resource, rows: list[sqlite3.Row], include: tuple[
     return Related(linkage, list(included.values()))
 
 
+# whole answers to reads, keyed by the data set's version: any write (or transition) changes the version,
+# so a frontend polling an unchanged list or record is answered without rendering it again
+_ANSWERS = BoundedCache(512)
+
+
+def cached_read(render: Callable[[], bytes]) -> Response:
+    # the state file names the data, the version its state; apps over one file share answers rightly
+    key = (get_store().path, g.dataset.scope, g.dataset.version, request.host_url, request.full_path)
+    body = _ANSWERS.get(key)
+    if body is None:
+        body = render()
+        _ANSWERS.put(key, body)
+    return jsonapi(body)
+
+
 def list_response(resource: Resource, scope: tuple[str, str] | None = None) -> Response:
+    return cached_read(lambda: list_document_for(resource, scope))
+
+
+def list_document_for(resource: Resource, scope: tuple[str, str] | None = None) -> bytes:
     q = query.parse(request.args, resource, many=True)
     rows, total = get_store().select(resource, g.dataset, q, scope)
-    return jsonapi(list_document(resource, rows, context(), q, total, gather_included(resource, rows, q.include)))
+    return list_document(resource, rows, context(), q, total, gather_included(resource, rows, q.include))
 
 
 def retrieve_response(resource: Resource, id_: str) -> Response:
-    q = query.parse(request.args, resource, many=False)
-    return document_response(resource, find_row(resource, id_), q)
+    def render() -> bytes:
+        q = query.parse(request.args, resource, many=False)
+        row = find_row(resource, id_)
+        return resource_document(resource, row, context(), q, gather_included(resource, [row], q.include))
+    return cached_read(render)
 
 
 def document_response(resource: Resource, row: sqlite3.Row, q: Query = Query(), status: int = 200,
@@ -81,14 +104,17 @@ def related_response(resource: Resource, id_: str, name: str) -> Response:
     """`/api/<type>/<id>/<relationship>`: the related record, or a page of related records."""
     rel = resource.relationship(name)
     target = RESOURCES[rel.target]
-    row = find_row(resource, id_)
-    if rel.many:
-        return list_response(target, (rel.inverse, id_))
-    q = query.parse(request.args, target, many=False)
-    found = get_store().rows_by(target, g.dataset.scope, [row[rel.column]]) if row[rel.column] else []
-    if not found:
-        return jsonapi(empty_document(context()))
-    return document_response(target, found[0], q)
+
+    def render() -> bytes:
+        row = find_row(resource, id_)
+        if rel.many:
+            return list_document_for(target, (rel.inverse, id_))
+        q = query.parse(request.args, target, many=False)
+        found = get_store().rows_by(target, g.dataset.scope, [row[rel.column]]) if row[rel.column] else []
+        if not found:
+            return empty_document(context())
+        return resource_document(target, found[0], context(), q, gather_included(target, found, q.include))
+    return cached_read(render)
 
 
 def read_only_blueprint(resource: Resource, *, related: tuple[str, ...] = (), listable: bool = True) -> Blueprint:

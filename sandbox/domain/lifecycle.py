@@ -32,7 +32,8 @@ class Timing:
 
 
 def new_copy(store: Store, dataset: str, seed: int, kind: str, fields: dict, now: datetime, timing: Timing) -> dict:
-    """A pending copy job planned from `now`, with its `create` event; `fields` are the validated request."""
+    """A pending copy job planned from `now`, with its `create` event; `fields` are the validated request.
+    Returns the record, and as `row` the row as stored (read in the same transaction)."""
     start = now + timing.start_after
     end = start + timing.run_for
     with store.write(dataset) as scope:
@@ -51,6 +52,7 @@ def new_copy(store: Store, dataset: str, seed: int, kind: str, fields: dict, now
         }
         store.insert(ORDER_FACTORIES, scope, record)
         store.insert(EVENTS, scope, records.event(seed, dataset, record, "create", now))
+        record["row"] = store.rows_by(ORDER_FACTORIES, scope, [record["id"]])[0]
     return record
 
 

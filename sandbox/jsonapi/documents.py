@@ -42,11 +42,15 @@ NOTHING_RELATED = Related([], [])
 def resource_object(resource: Resource, row: sqlite3.Row, context: Context, *, linkage: dict | None = None,
                     fields: tuple[str, ...] | None = None) -> bytes:
     linkage = linkage or {}
-    record = decode(resource, row)
-    record["meta"] = context.meta
-    for name, value in linkage.items():
-        record[name] = [{"id": id_} for id_ in value] if isinstance(value, list) else (
-            None if value is None else {"id": value})
+
+    def record() -> dict:
+        values = decode(resource, row)
+        values["meta"] = context.meta
+        for name, value in linkage.items():
+            values[name] = [{"id": id_} for id_ in value] if isinstance(value, list) else (
+                None if value is None else {"id": value})
+        return values
+
     frozen = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in linkage.items())
     return encoded(resource, record, tuple(row), frozen, context.base_url, fields)
 
@@ -85,11 +89,11 @@ def _included(related: Related, context: Context, query: Query) -> bytes:
 
 def _page_links(context: Context, number: int, size: int, pages: int) -> dict:
     """first/prev/next/last, each keeping the rest of the request's query."""
-    kept = [(k, v) for k, v in context.args if k not in ("page[number]", "page[size]")]
+    kept = urlencode([(k, v) for k, v in context.args if k not in ("page[number]", "page[size]")], safe="[],")
+    prefix = f"{context.base_url}{context.path}?{kept}{'&' if kept else ''}"
 
     def link(page: int) -> str:
-        params = [*kept, ("page[number]", page), ("page[size]", size)]
-        return f"{context.base_url}{context.path}?{urlencode(params, safe='[],')}"
+        return f"{prefix}page[number]={page}&page[size]={size}"
 
     last = max(pages, 1)
     links = {"first": link(1)}

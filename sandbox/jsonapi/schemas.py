@@ -7,6 +7,7 @@ Links are absolute, as the real API's are: every schema reads the base URL from 
 from __future__ import annotations
 
 import functools
+from typing import Callable
 
 import orjson
 from marshmallow import fields as ma_fields
@@ -77,15 +78,16 @@ def loader(resource_type: str) -> ResourceSchema:
     return SCHEMAS[resource_type]()
 
 
-def encoded(resource: Resource, record: dict, version: tuple, linkage: tuple, base_url: str,
+def encoded(resource: Resource, record: Callable[[], dict], version: tuple, linkage: tuple, base_url: str,
             fields: tuple[str, ...] | None) -> bytes:
-    """One resource object as JSON bytes. `record` carries its attributes, `meta` and, for each included
-    relationship, its linkage; `version` is what identifies this state of the record (its stored row)."""
+    """One resource object as JSON bytes. `record()` gives its attributes, `meta` and, for each included
+    relationship, its linkage, and is called only when `version` (what identifies this state of the
+    record: its stored row) was not rendered before."""
     key = (resource.type, base_url, fields, linkage, version)
     cached = _ENCODED.get(key)
     if cached is None:
         include = tuple(name for name, _ in linkage)
-        item = schema(resource.type, include, base_url).dump(record)["data"]
+        item = schema(resource.type, include, base_url).dump(record())["data"]
         if fields is not None:
             for member in ("attributes", "relationships"):
                 if member in item:
