@@ -8,6 +8,7 @@ from sandbox.settings import Settings
 
 def create_app(settings: Settings | None = None) -> Flask:
     from sandbox.api import bp as api_bp
+    from sandbox.api.control import admin as admin_bp
     from sandbox.api.control import bp as control_bp
     from sandbox.api.oauth import bp as oauth_bp
     from sandbox.api.service import bp as service_bp
@@ -16,7 +17,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from sandbox.security import auth, cors, limits, ratelimit
 
     app = Flask(__name__)
-    app.config["SANDBOX"] = settings or Settings.load()
+    app.config["SANDBOX"] = auth.with_secret(settings or Settings.load())
     spec.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
@@ -28,5 +29,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(service_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(control_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(oauth_bp)
     return app

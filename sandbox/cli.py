@@ -5,7 +5,8 @@ import sys
 
 import click
 
-from sandbox.security.auth import DEFAULT_ORGANIZATION, issue_token
+from sandbox.security.auth import (DEFAULT_ORGANIZATION, DEFAULT_SECRET, LIFETIME, is_loopback, issue_admin_token,
+                                   issue_token)
 from sandbox.settings import Settings
 
 
@@ -20,7 +21,14 @@ def main() -> None:
 @click.option("--seed", envvar="SANDBOX_SEED", type=int, help="Seed of the generated data [1].")
 @click.option("--count", envvar="SANDBOX_COUNT", type=click.IntRange(0, 1_000_000),
               help="Order factories seeded per data set [50].")
-@click.option("--secret", envvar="SANDBOX_SECRET", help="Secret that signs access tokens.")
+@click.option("--secret", envvar="SANDBOX_SECRET",
+              help="Secret that signs access tokens [the published default on loopback; made for the run elsewhere].")
+@click.option("--max-token-lifetime", envvar="SANDBOX_MAX_TOKEN_LIFETIME", type=click.IntRange(1),
+              help="Longest token lifetime accepted, in seconds [14400, the real API's 4 hours].")
+@click.option("--cors-origins", envvar="SANDBOX_CORS_ORIGINS",
+              help="Comma-separated web origins allowed besides localhost on any port, or * [none].")
+@click.option("--public-url", envvar="SANDBOX_PUBLIC_URL",
+              help="Base of every link and Location header, e.g. https://sandbox.example.com [from each request].")
 @click.option("--db", envvar="SANDBOX_DB", help="SQLite file to keep state in [in memory].")
 @click.option("--frozen-at", envvar="SANDBOX_FROZEN_AT",
               help="Freeze the clock at this ISO-8601 instant, e.g. 2026-01-01T09:00:00Z [real time].")
@@ -57,11 +65,16 @@ def serve(**options) -> None:
     except ValueError as error:  # a malformed SANDBOX_* variable or --frozen-at
         raise click.UsageError(str(error)) from None
     base = f"http://{settings.host}:{settings.port}"
+    secret = app.config["SANDBOX"].secret
 
     def ready() -> None:
         click.echo(f"Order factory sandbox on {base}/api (spec: {base}/openapi.yaml)")
         click.echo(f"Test-mode access token (organization {DEFAULT_ORGANIZATION}, valid 4 hours):")
-        click.echo(issue_token(settings.secret))
+        click.echo(issue_token(secret))
+        if not settings.secret and not is_loopback(settings.host):
+            click.echo(f"Listening beyond loopback, so tokens are signed with a secret made for this run: {secret}")
+            click.echo(f"Mint more with: SANDBOX_SECRET='{secret}' sandbox token [--organization SLUG] "
+                       "[--mode live] [--admin]")
         sys.stdout.flush()
 
     run(app, settings, ready)
@@ -70,10 +83,15 @@ def serve(**options) -> None:
 @main.command()
 @click.option("--mode", type=click.Choice(["test", "live"]), default="test", show_default=True)
 @click.option("--organization", default=DEFAULT_ORGANIZATION, show_default=True, help="Organization slug.")
-@click.option("--secret", envvar="SANDBOX_SECRET", help="Secret that signs access tokens.")
-def token(mode: str, organization: str, secret: str | None) -> None:
+@click.option("--admin", is_flag=True, help="A token for /_sandbox/admin (whole-sandbox operations) instead.")
+@click.option("--lifetime", type=click.IntRange(1), default=LIFETIME, show_default=True,
+              help="Seconds the token lives; a sandbox refuses more than its --max-token-lifetime.")
+@click.option("--secret", envvar="SANDBOX_SECRET", help="Secret that signs access tokens [the published default].")
+def token(mode: str, organization: str, admin: bool, lifetime: int, secret: str | None) -> None:
     """Print an access token that a sandbox served with the same secret accepts."""
-    click.echo(issue_token(Settings.load(secret=secret).secret, organization=organization, mode=mode))
+    secret = secret or DEFAULT_SECRET
+    click.echo(issue_admin_token(secret, lifetime=lifetime) if admin else
+               issue_token(secret, organization=organization, mode=mode, lifetime=lifetime))
 
 
 if __name__ == "__main__":

@@ -16,8 +16,14 @@ class Settings:
     seed: int = 1
     # order factories seeded per data set
     count: int = 50
-    # signs access tokens; documented so that `sandbox token` and the server agree by default
-    secret: str = "sandbox-secret-change-me-for-shared-deployments"
+    # signs access tokens; None: the published default on loopback, a secret made for the run elsewhere
+    secret: str | None = None
+    # longest token lifetime (exp - iat) accepted, in seconds; the real API's tokens last 4 hours
+    max_token_lifetime: int = 14400
+    # web origins allowed to call the sandbox from a browser, besides localhost on any port; "*" is any
+    cors_origins: str = ""
+    # base of every link and Location header ("" takes it from each request)
+    public_url: str = ""
     # SQLite file that keeps the state across restarts; "" (or ":memory:"): a file made for the run,
     # shared by its workers and removed when it ends
     db: str = ""

@@ -213,15 +213,16 @@ class Store:
             return f"{key}#{generation}"
 
     def install(self, key: str, scope: str) -> str | None:
-        """Make `scope` the data set's records in one step; returns the scope that is now garbage."""
+        """Make `scope` the data set's records in one step; returns the scope that is now garbage.
+        The scope it replaces is kept until the next install, so a request that began on it ends on it."""
         generation = int(scope.rsplit("#", 1)[1])
         with self.transaction() as db:
-            row = db.execute("SELECT scope, generation FROM datasets WHERE dataset = ?", (key,)).fetchone()
+            row = db.execute("SELECT scope, generation, retired FROM datasets WHERE dataset = ?", (key,)).fetchone()
             if row is None or row["generation"] != generation:  # a newer builder took the claim over
                 return scope
-            db.execute("UPDATE datasets SET scope = ?, seeding_since = NULL, version = version + 1 "
-                       "WHERE dataset = ?", (scope, key))
-            return row["scope"]
+            db.execute("UPDATE datasets SET scope = ?, retired = ?, seeding_since = NULL, version = version + 1 "
+                       "WHERE dataset = ?", (scope, row["scope"], key))
+            return row["retired"]
 
     def release(self, key: str) -> None:
         """Give a claim up (the build failed): the next request builds again."""
@@ -268,7 +269,42 @@ class Store:
         finally:
             db.execute("DETACH DATABASE snapshot")
 
-    # --- settings (the clock lives here, so every worker agrees) ---------------------------------
+    # --- settings and clocks (kept here, so every worker agrees) -----------------------------------
+
+    def read_clock(self, key: str | None) -> tuple[str | None, int] | None:
+        """The default clock (`key` None) or a data set's own one: (frozen instant, offset in ms);
+        None for a data set that follows the default."""
+        if key is None:
+            values = self.get_settings("clock.frozen_at", "clock.offset_ms")
+            return values["clock.frozen_at"], int(values["clock.offset_ms"] or 0)
+        row = self.connection().execute("SELECT clock_frozen_at, clock_offset_ms FROM datasets WHERE dataset = ?",
+                                        (key,)).fetchone()
+        return (row[0], row[1]) if row and row[1] is not None else None
+
+    def write_clock(self, key: str | None, frozen_at: str | None, offset_ms: int | None) -> None:
+        """Set a clock; a data set given no offset follows the default clock again."""
+        if key is None:
+            with self.transaction():
+                self.set_setting("clock.frozen_at", frozen_at)
+                self.set_setting("clock.offset_ms", str(offset_ms or 0))
+            return
+        with self.transaction() as db:
+            db.execute("UPDATE datasets SET clock_frozen_at = ?, clock_offset_ms = ? WHERE dataset = ?",
+                       (frozen_at, offset_ms, key))
+
+    def datasets_with_pending(self, resource: Resource) -> list[str]:
+        """The keys of data sets (current generations only) with a copy that has a transition ahead."""
+        rows = self.connection().execute(
+            f'SELECT DISTINCT d.dataset FROM "{resource.table}" t JOIN datasets d ON d.scope = t.dataset '
+            "WHERE t.due_at IS NOT NULL ORDER BY d.dataset")
+        return [row[0] for row in rows]
+
+    def counts(self, key: str) -> dict[str, int]:
+        """How many records of each table a data set holds."""
+        scope = self.dataset(key).scope
+        db = self.connection()
+        return {table: db.execute(f'SELECT COUNT(*) FROM "{table}" WHERE dataset = ?', (scope,)).fetchone()[0]
+                for table in TABLES}
 
     def get_settings(self, *names: str) -> dict[str, str | None]:
         marks = ", ".join("?" * len(names))
@@ -363,13 +399,6 @@ class Store:
         return self.connection().execute(f'SELECT 1 FROM "{resource.table}" WHERE dataset = ? AND due_at <= ? LIMIT 1',
                                          (scope, now)).fetchone() is not None
 
-    def datasets_due(self, resource: Resource, now: str) -> list[str]:
-        """The keys of data sets (current generations only) with a transition due at `now`."""
-        rows = self.connection().execute(
-            f'SELECT DISTINCT d.dataset FROM "{resource.table}" t JOIN datasets d ON d.scope = t.dataset '
-            "WHERE t.due_at IS NOT NULL AND t.due_at <= ? ORDER BY d.dataset", (now,))
-        return [row[0] for row in rows]
-
     def max_value(self, resource: Resource, scope: str, column: str) -> int:
         return self.connection().execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{resource.table}" '
                                          "WHERE dataset = ?", (scope,)).fetchone()[0]
@@ -388,10 +417,13 @@ def connect(path: str) -> sqlite3.Connection:
 def create_tables(db: sqlite3.Connection, *, indexes: bool = True) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT)")
     # scope: where the current records are (null until the first seed is installed);
-    # generation: the newest scope claimed; version: bumped by every write, keys the count cache
+    # generation: the newest scope claimed; retired: the scope before this one, purged at the next install;
+    # version: bumped by every write, keys the count cache;
+    # clock_*: the data set's own clock once it was moved (null: it follows the default clock)
     db.execute("CREATE TABLE IF NOT EXISTS datasets (dataset TEXT PRIMARY KEY, scope TEXT UNIQUE, "
                "generation INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 0, "
-               "sequence INTEGER NOT NULL DEFAULT 0, seeding_since REAL)")
+               "sequence INTEGER NOT NULL DEFAULT 0, seeding_since REAL, retired TEXT, "
+               "clock_frozen_at TEXT, clock_offset_ms INTEGER)")
     for resource in TABLES.values():
         columns = ", ".join(f'"{name}" {_SQL_TYPES.get(kind, "TEXT")}' for name, kind in resource.columns.items())
         db.execute(f'CREATE TABLE IF NOT EXISTS "{resource.table}" (dataset TEXT NOT NULL, {columns})')

@@ -37,7 +37,7 @@ class Served:
         self.process = subprocess.Popen(sandbox_command("serve", *args), env=environment, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
         self.banner = self.process.stdout.readline()
-        assert f"{self.base}/api" in self.banner, self.banner + self.process.stdout.read()
+        assert f":{self.port}/api" in self.banner, self.banner + self.process.stdout.read()
         self.process.stdout.readline()
         self.token = self.process.stdout.readline().strip()
         wait_until_healthy(self.base)
@@ -83,6 +83,13 @@ def copy_body(source_order: str, kind: str = "order_copies", subscription: str |
     if subscription:
         relationships["order_subscription"] = {"data": {"type": "order_subscriptions", "id": subscription}}
     return {"data": {"type": kind, "attributes": attributes, "relationships": relationships}}
+
+
+def scenario_order(store: Store, dataset: str, reference: str = "reorder:out_of_stock") -> str:
+    """The id of a hand-picked source order of fixtures/scenarios.yaml (out of stock: its copies fail)."""
+    row = store.connection().execute("SELECT id FROM orders WHERE dataset = ? AND reference = ? AND "
+                                     "reference_origin = 'sandbox'", (store.dataset(dataset).scope, reference))
+    return row.fetchone()[0]
 
 
 def seeded_store(folder: Path, *datasets: str, seed: int = 1, count: int = 5, **options) -> Store:

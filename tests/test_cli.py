@@ -6,6 +6,8 @@ import subprocess
 import tempfile
 import urllib.request
 
+from sandbox.security.auth import DEFAULT_SECRET, issue_token
+
 from .support import SECRET, sandbox_command
 
 
@@ -53,3 +55,22 @@ def test_bad_environment_is_a_clear_error():
     result = subprocess.run(sandbox_command("serve"), env={**os.environ, "SANDBOX_PORT": "eighty"},
                             capture_output=True, text=True, timeout=30)
     assert result.returncode != 0 and "eighty" in result.stderr
+
+
+def test_beyond_loopback_the_published_secret_is_refused_and_the_run_makes_its_own(serve):
+    served = serve("--host", "0.0.0.0", "--count", "5", env={"SANDBOX_SECRET": ""})
+    said = served.process.stdout.readline()
+    secret = said.rsplit(" ", 1)[1].strip()
+    assert "made for this run" in said and secret != DEFAULT_SECRET
+    assert "sandbox token" in served.process.stdout.readline()
+    assert served.request("GET", "/api/order_factories")[0] == 200  # the printed token
+    status, body = served.request("GET", "/api/order_factories", token=issue_token(DEFAULT_SECRET))
+    assert status == 401 and "secret" in body["errors"][0]["detail"]
+    minted = subprocess.run(sandbox_command("token", "--organization", "acme"), capture_output=True, text=True,
+                            env={**os.environ, "SANDBOX_SECRET": secret}, check=True).stdout.strip()
+    assert served.request("GET", "/api/order_factories", token=minted)[0] == 200
+
+
+def test_on_loopback_the_published_secret_stays_for_convenience(serve):
+    served = serve("--count", "5", env={"SANDBOX_SECRET": ""})
+    assert served.request("GET", "/api/order_factories", token=issue_token(DEFAULT_SECRET))[0] == 200

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, request
 
 from sandbox.api import copies, events, order_factories, order_subscriptions, orders
-from sandbox.domain.clock import get_clock
 from sandbox.domain.datasets import get_datasets
 from sandbox.jsonapi.errors import JSONAPI, ApiError
 from sandbox.security.auth import authenticate
@@ -24,12 +23,12 @@ def negotiate_authenticate_settle() -> None:
         raise ApiError(406, "NOT_ACCEPTABLE", "Not acceptable",
                        f"This API answers {JSONAPI}; the Accept header does not allow it")
     settings = current_app.config["SANDBOX"]
-    g.tenant = authenticate(settings.secret)
+    g.tenant = authenticate(settings.secret, settings.max_token_lifetime)
     limiter = current_app.extensions["ratelimit"]
     if limiter:
         g.rate_headers = limiter.hit(g.tenant.key)
     # seeded on first use; copies move on by time alone, so what is due is applied before anything reads
-    g.dataset = get_datasets().open(g.tenant.key, get_clock().now())
+    g.dataset, g.now = get_datasets().open(g.tenant.key)
 
 
 @bp.after_request

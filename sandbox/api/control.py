@@ -1,69 +1,127 @@
-"""/_sandbox: what only a sandbox has. Move the clock, reset data sets back to their seed."""
+"""/_sandbox: what only a sandbox has, scoped to its caller.
+
+A data-set token (`sandbox token`, POST /oauth/token) reads and moves its own data set's clock and
+resets its own data set. An admin token (`sandbox token --admin`) lists the data sets, resets all of
+them, and moves the default clock that data sets follow until they move their own.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify
 
-from sandbox.jsonapi import spec
-from sandbox.security.auth import authenticate
-from sandbox.domain.clock import get_clock, iso, parse_duration, parse_instant
-from sandbox.jsonapi.errors import ApiError
+from sandbox.domain.clock import Clock, iso, parse_duration, parse_instant
 from sandbox.domain.datasets import get_datasets
-from sandbox.store import get_store
+from sandbox.jsonapi import spec
+from sandbox.jsonapi.errors import ApiError
+from sandbox.security.auth import Admin, bearer
+from sandbox.security.cors import is_preflight
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
+admin = Blueprint("admin", __name__, url_prefix="/_sandbox/admin")
 
 
-def _clock_state():
-    clock = get_clock()
-    return jsonify(now=iso(clock.now()), frozen=clock.frozen)
+def _caller(admin_route: bool) -> None:
+    if is_preflight():
+        return
+    settings = current_app.config["SANDBOX"]
+    found = bearer(settings.secret, settings.max_token_lifetime)
+    if isinstance(found, Admin) != admin_route:
+        raise ApiError(403, "FORBIDDEN", "Forbidden",
+                       "This route needs an admin token (`sandbox token --admin`)" if admin_route else
+                       "An admin token names no data set: use a data-set token here (`sandbox token`), "
+                       "or the admin routes under /_sandbox/admin")
+    limiter = current_app.extensions["ratelimit"]
+    if limiter:
+        g.rate_headers = limiter.hit("admin" if admin_route else found.key)
+    g.caller = found
 
 
-def _invalid(field: str, error: ValueError) -> ApiError:
-    return ApiError(422, "VALIDATION_ERROR", "is invalid", f"{field} - {error}", pointer=f"/{field}",
-                    meta={"error": "invalid"})
+@bp.before_request
+def data_set_caller() -> None:
+    _caller(admin_route=False)
 
 
-@bp.get("/clock")
-def read_clock():
-    return _clock_state()
+@admin.before_request
+def admin_caller() -> None:
+    _caller(admin_route=True)
 
 
-@bp.post("/clock/freeze")
-def freeze_clock():
-    """Stop time, now or at a given instant."""
-    body = spec.read_body("ClockFreeze", "application/json", optional=True)
-    try:
-        get_clock().freeze(parse_instant(body["at"]) if "at" in body else None)
-    except ValueError as error:
-        raise _invalid("at", error) from None
-    return _clock_state()
+def _invalid(field: str, error: ValueError, example: str) -> ApiError:
+    return ApiError(422, "VALIDATION_ERROR", "is invalid", f"{field} - {error}; send e.g. {example}",
+                    pointer=f"/{field}", meta={"error": "invalid"})
 
 
-@bp.post("/clock/advance")
-def advance_clock():
-    """Move time forward; copies whose transitions fall due move with it on the next request."""
-    body = spec.read_body("ClockAdvance", "application/json")
-    try:
-        get_clock().advance(parse_duration(body["by"]))
-    except ValueError as error:
-        raise _invalid("by", error) from None
-    return _clock_state()
+def _state(clock: Clock):
+    frozen_at, _, own = clock.state()
+    return jsonify(now=iso(clock.now()), frozen=bool(frozen_at), own=own)
 
 
-@bp.post("/clock/resume")
-def resume_clock():
-    """Let time run again from where it stands."""
-    get_clock().resume()
-    return _clock_state()
+def _clock_routes(blueprint: Blueprint, clock: callable) -> None:
+    """GET clock, POST clock/freeze|advance|resume on `clock()`: the caller's data set's, or the default."""
+
+    @blueprint.get("/clock")
+    def read_clock():
+        return _state(clock())
+
+    @blueprint.post("/clock/freeze")
+    def freeze_clock():
+        """Stop time, now or at a given instant."""
+        body = spec.read_body("ClockFreeze", "application/json", optional=True)
+        try:
+            at = parse_instant(body["at"]) if "at" in body else None
+            clock().freeze(at)
+        except ValueError as error:
+            raise _invalid("at", error, '{"at": "2026-06-01T09:00:00Z"}') from None
+        return _state(clock())
+
+    @blueprint.post("/clock/advance")
+    def advance_clock():
+        """Move time forward; copies whose transitions fall due move with it."""
+        body = spec.read_body("ClockAdvance", "application/json")
+        try:
+            clock().advance(parse_duration(body["by"]))
+        except ValueError as error:
+            raise _invalid("by", error, '{"by": "90s"} (or 90, 1.5, 5m, 1h30m, 2d, 250ms)') from None
+        return _state(clock())
+
+    @blueprint.post("/clock/resume")
+    def resume_clock():
+        """Let time run again from where it stands."""
+        clock().resume()
+        return _state(clock())
+
+
+def _own_clock() -> Clock:
+    get_datasets().open(g.caller.key)  # seeded first: a clock belongs to a data set that exists
+    return get_datasets().clock(g.caller.key)
+
+
+_clock_routes(bp, _own_clock)
+_clock_routes(admin, lambda: get_datasets().clock(None))
 
 
 @bp.post("/reset")
 def reset():
-    """Back to the seed: the token's data set, or every data set when no token is given."""
-    if request.headers.get("Authorization"):
-        keys = [authenticate(current_app.config["SANDBOX"].secret).key]
-    else:
-        keys = get_store().datasets()
-    for key in keys:
+    """Back to the seed: the token's data set only."""
+    get_datasets().reset(g.caller.key)
+    return Response(status=204)
+
+
+@admin.get("/datasets")
+def list_datasets():
+    """Every data set, with its record counts and its clock."""
+    return jsonify(datasets=get_datasets().overview())
+
+
+@admin.post("/reset")
+def reset_all():
+    """Back to the seed: every data set."""
+    for key in current_app.extensions["store"].datasets():
         get_datasets().reset(key)
     return Response(status=204)
+
+
+@bp.after_request
+@admin.after_request
+def rate_headers(response):
+    response.headers.update(g.get("rate_headers", {}))
+    return response

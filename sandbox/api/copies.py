@@ -7,9 +7,9 @@ from flask import Blueprint, current_app, g
 from marshmallow import EXCLUDE
 
 from sandbox.api.views import context, document_response, find_row, jsonapi, read_only_blueprint
-from sandbox.catalogue import ORDER_COPIES, ORDER_SUBSCRIPTIONS, ORDERS, RECURRING_ORDER_COPIES, Resource
+from sandbox.catalogue import ORDER_COPIES, RECURRING_ORDER_COPIES, Resource
 from sandbox.domain import lifecycle
-from sandbox.domain.clock import get_clock, iso
+from sandbox.domain.clock import iso
 from sandbox.jsonapi import spec
 from sandbox.jsonapi.errors import ApiError, not_found
 from sandbox.jsonapi.schemas import loader
@@ -28,14 +28,17 @@ def _blueprint(resource: Resource) -> Blueprint:
     def create_copy():
         loaded = _load(resource, spec.read_body(create_schema))
         fields = {name: loaded[name] for name in resource.attributes if name in loaded}
-        fields["source_order_id"] = _existing(ORDERS, loaded.get("source_order"), "source_order")
+        fields["source_order_id"] = loaded["source_order"]
         if loaded.get("order_subscription") is not None:
-            fields["order_subscription_id"] = _existing(ORDER_SUBSCRIPTIONS, loaded["order_subscription"],
-                                                        "order_subscription")
+            fields["order_subscription_id"] = loaded["order_subscription"]
         settings = current_app.config["SANDBOX"]
         timing = lifecycle.Timing(timedelta(seconds=settings.start_after), timedelta(seconds=settings.run_for))
-        record = lifecycle.new_copy(get_store(), g.tenant.key, settings.seed, resource.kinds[0],
-                                    fields, get_clock().now(), timing)
+        try:  # the related records are looked up in the same transaction as the write
+            record = lifecycle.new_copy(get_store(), g.tenant.key, settings.seed, resource.kinds[0],
+                                        fields, g.now, timing)
+        except lifecycle.MissingRelated as missing:
+            raise ApiError(404, "RECORD_NOT_FOUND", "Record not found", str(missing),
+                           pointer=f"/data/relationships/{missing.relationship}") from None
         # the row as the create stored it: a reset right after must not turn this answer into a 404
         return document_response(resource, record["row"], status=201,
                                  headers={"Location": f"{context().base_url}/api/{resource.type}/{record['id']}"})
@@ -51,7 +54,7 @@ def _blueprint(resource: Resource) -> Blueprint:
         store = get_store()
         if changes:
             # never earlier than the last change, even under a clock frozen in the past
-            changes["updated_at"] = max(record["updated_at"], iso(get_clock().now()))
+            changes["updated_at"] = max(record["updated_at"], iso(g.now))
             with store.write(g.tenant.key) as scope:
                 store.update(resource, scope, id, changes)
                 record = (store.rows_by(resource, scope, [id]) or [None])[0]
@@ -74,13 +77,6 @@ def _blueprint(resource: Resource) -> Blueprint:
 def _load(resource: Resource, body: dict) -> dict:
     """The attributes and relationship ids of a body the spec already accepted."""
     return loader(resource.type).load(body, unknown=EXCLUDE)
-
-
-def _existing(target: Resource, id_: str | None, relationship: str) -> str:
-    if id_ is None or not get_store().rows_by(target, g.dataset.scope, [id_]):
-        raise ApiError(404, "RECORD_NOT_FOUND", "Record not found",
-                       f"The {relationship} {id_!r} could not be found", pointer=f"/data/relationships/{relationship}")
-    return id_
 
 
 order_copies = _blueprint(ORDER_COPIES)

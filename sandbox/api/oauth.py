@@ -1,12 +1,25 @@
 """/oauth/token: access tokens for the API credentials in fixtures/credentials.yaml."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from sandbox.jsonapi import spec
 from sandbox.security.auth import check_grant, exchange
 
 bp = Blueprint("oauth", __name__)
+
+
+@bp.before_request
+def count_the_caller() -> None:
+    limiter = current_app.extensions["ratelimit"]
+    if limiter:  # no token yet: callers are told apart by address
+        g.rate_headers = limiter.hit(f"oauth:{request.remote_addr}")
+
+
+@bp.after_request
+def rate_headers(response):
+    response.headers.update(g.get("rate_headers", {}))
+    return response
 
 
 @bp.post("/oauth/token")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 
 from sandbox.catalogue import RESOURCES, Resource
 from sandbox.jsonapi import query
@@ -20,9 +20,14 @@ def jsonapi(body: bytes | None, status: int = 200, headers: dict | None = None) 
 def context() -> Context:
     """The request, as far as a document needs to know it."""
     tenant = g.tenant
-    return Context(base_url=request.host_url.rstrip("/"), path=request.path,
+    return Context(base_url=base_url(), path=request.path,
                    args=tuple(request.args.items(multi=True)),
                    meta={"mode": tenant.mode, "organization_id": tenant.organization_id})
+
+
+def base_url() -> str:
+    """`--public-url`, or the scheme and host the request came to."""
+    return current_app.config["SANDBOX"].public_url.rstrip("/") or request.host_url.rstrip("/")
 
 
 def find_row(resource: Resource, id_: str) -> sqlite3.Row:
@@ -69,7 +74,7 @@ _ANSWERS = BoundedCache(512)
 
 def cached_read(render: Callable[[], bytes]) -> Response:
     # the state file names the data, the version its state; apps over one file share answers rightly
-    key = (get_store().path, g.dataset.scope, g.dataset.version, request.host_url, request.full_path)
+    key = (get_store().path, g.dataset.scope, g.dataset.version, base_url(), request.full_path)
     body = _ANSWERS.get(key)
     if body is None:
         body = render()

@@ -7,8 +7,8 @@ from typing import Callable, Protocol
 
 
 class ClockStore(Protocol):
-    def get_settings(self, *names: str) -> dict[str, str | None]: ...
-    def set_setting(self, name: str, value: str | None) -> None: ...
+    def read_clock(self, key: str | None) -> tuple[str | None, int] | None: ...
+    def write_clock(self, key: str | None, frozen_at: str | None, offset_ms: int) -> None: ...
 
 
 def iso(moment: datetime) -> str:
@@ -60,47 +60,58 @@ LATEST = datetime(3000, 1, 1, 23, 58, 59, 999000, tzinfo=timezone.utc)
 
 
 class Clock:
-    """Now = the frozen instant if frozen, else real time plus an offset. Both persist in the store."""
+    """Now = the frozen instant if frozen, else real time plus an offset; kept in the store.
 
-    def __init__(self, store: ClockStore, real_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
-        self._store = store
-        self._real_now = real_now
+    The default clock (`key` None) is the sandbox's: real time, or `--frozen-at`. A data set's clock
+    (`key` its key) follows the default until it is first moved, and from then on is its own, so two
+    CI jobs with two organizations move time without touching each other.
+    """
+
+    def __init__(self, store: ClockStore, key: str | None = None,
+                 real_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+        self._store, self.key, self._real_now = store, key, real_now
+
+    def state(self) -> tuple[str | None, int, bool]:
+        """(frozen instant or None, offset in ms, whether this clock is its own rather than the default's)."""
+        own = self._store.read_clock(self.key)
+        if own is not None:
+            return own[0], own[1], True
+        default = self._store.read_clock(None) if self.key is not None else None
+        return (*(default or (None, 0)), self.key is None)
 
     def now(self) -> datetime:
-        state = self._state()
-        if state["clock.frozen_at"]:
-            return datetime.fromisoformat(state["clock.frozen_at"])
-        return self._real_now() + timedelta(milliseconds=int(state["clock.offset_ms"] or 0))
+        frozen_at, offset_ms, _ = self.state()
+        if frozen_at:
+            return datetime.fromisoformat(frozen_at)
+        return self._real_now() + timedelta(milliseconds=offset_ms)
 
     @property
     def frozen(self) -> bool:
-        return bool(self._state()["clock.frozen_at"])
+        return bool(self.state()[0])
 
-    def _state(self) -> dict[str, str | None]:
-        return self._store.get_settings("clock.frozen_at", "clock.offset_ms")
+    @property
+    def own(self) -> bool:
+        return self.state()[2]
 
     def freeze(self, at: datetime | None = None) -> datetime:
         moment = self.now() if at is None else _within_range(at)
-        self._store.set_setting("clock.frozen_at", iso(moment))
+        self._store.write_clock(self.key, iso(moment), 0)
         return datetime.fromisoformat(iso(moment))
 
     def advance(self, by: timedelta) -> datetime:
         """Raises ValueError past LATEST."""
-        _within_range(self.now() + by)
-        if self.frozen:
-            return self.freeze(self.now() + by)
-        self._store.set_setting("clock.offset_ms", str(int((self._offset() + by).total_seconds() * 1000)))
+        frozen_at, offset_ms, _ = self.state()
+        moment = _within_range(self.now() + by)
+        if frozen_at:
+            return self.freeze(moment)
+        self._store.write_clock(self.key, None, offset_ms + int(by.total_seconds() * 1000))
         return self.now()
 
     def resume(self) -> datetime:
         """Run again from the current instant: the offset keeps time continuous."""
         moment = self.now()
-        self._store.set_setting("clock.frozen_at", None)
-        self._store.set_setting("clock.offset_ms", str(int((moment - self._real_now()).total_seconds() * 1000)))
+        self._store.write_clock(self.key, None, int((moment - self._real_now()).total_seconds() * 1000))
         return self.now()
-
-    def _offset(self) -> timedelta:
-        return timedelta(milliseconds=int(self._state()["clock.offset_ms"] or 0))
 
 
 def _within_range(moment: datetime) -> datetime:
@@ -110,14 +121,9 @@ def _within_range(moment: datetime) -> datetime:
 
 
 def init_app(app) -> None:
-    """The app's clock keeps its state in the app's store; `frozen_at` freezes it on start."""
+    """The default clock keeps its state in the app's store; `frozen_at` freezes it on start."""
     clock = Clock(app.extensions["store"])
     frozen_at = app.config["SANDBOX"].frozen_at
     if frozen_at:
         clock.freeze(parse_instant(frozen_at))
     app.extensions["clock"] = clock
-
-
-def get_clock() -> Clock:
-    from flask import current_app
-    return current_app.extensions["clock"]

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from sandbox.domain import lifecycle, snapshot
+from sandbox.domain.clock import Clock, iso
 from sandbox.settings import Settings
 from sandbox.store import DataSet, Store
 
@@ -17,17 +18,32 @@ class DataSets:
         self.store, self.settings = store, settings
         self.folder = snapshot.directory(settings.snapshots)
 
-    def open(self, key: str, now: datetime) -> DataSet:
-        """The data set, seeded if new, with every transition due at `now` applied.
+    def open(self, key: str) -> tuple[DataSet, datetime]:
+        """The data set, seeded if new, with every transition due at its clock's now applied; and that now.
         Raises DataSetLimit when it would be one data set more than `max_datasets`."""
         s = self.settings
         found = snapshot.ensure(self.store, key, s.seed, s.count, folder=self.folder, limit=s.max_datasets)
+        now = self.clock(key).now()
         if lifecycle.settle(self.store, key, s.seed, now):
             found = self.store.dataset(key)
-        return found
+        return found, now
+
+    def clock(self, key: str | None) -> Clock:
+        """A data set's clock, or the default one (`key` None)."""
+        return Clock(self.store, key)
 
     def reset(self, key: str) -> None:
+        """Back to the seed (the data set's clock stays where it is)."""
         snapshot.reset(self.store, key, self.settings.seed, self.settings.count, folder=self.folder)
+
+    def overview(self) -> list[dict]:
+        """Every data set with its record counts and its clock."""
+        listed = []
+        for key in self.store.datasets():
+            frozen_at, _, own = self.clock(key).state()
+            listed.append({"dataset": key, "records": self.store.counts(key),
+                           "clock": {"now": iso(self.clock(key).now()), "frozen": bool(frozen_at), "own": own}})
+        return listed
 
     def replace(self, key: str, tables: dict[str, list[dict]]) -> None:
         snapshot.replace(self.store, key, tables)

@@ -25,6 +25,14 @@ from sandbox.domain.ids import derive_id
 from sandbox.store import Store
 
 
+class MissingRelated(LookupError):
+    """A copy names a source order or subscription that the data set does not hold."""
+
+    def __init__(self, relationship: str, id_: str):
+        super().__init__(f"The {relationship} {id_!r} could not be found")
+        self.relationship = relationship
+
+
 @dataclass(frozen=True)
 class Timing:
     start_after: timedelta
@@ -33,10 +41,15 @@ class Timing:
 
 def new_copy(store: Store, dataset: str, seed: int, kind: str, fields: dict, now: datetime, timing: Timing) -> dict:
     """A pending copy job planned from `now`, with its `create` event; `fields` are the validated request.
-    Returns the record, and as `row` the row as stored (read in the same transaction)."""
+    Returns the record, and as `row` the row as stored (read in the same transaction). Raises
+    MissingRelated when the source order or subscription is not in the data set as it is now."""
     start = now + timing.start_after
     end = start + timing.run_for
     with store.write(dataset) as scope:
+        for relationship, target, column in (("source_order", ORDERS, "source_order_id"),
+                                             ("order_subscription", ORDER_SUBSCRIPTIONS, "order_subscription_id")):
+            if column in fields and not store.rows_by(target, scope, [fields[column]]):
+                raise MissingRelated(relationship, fields[column])
         record = {
             "id": derive_id(seed, dataset, "copy", store.next_sequence(dataset)),
             "type": kind, "status": "pending",

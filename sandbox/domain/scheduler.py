@@ -9,26 +9,28 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timezone
+from typing import Callable
 
 from sandbox.catalogue import ORDER_FACTORIES
 from sandbox.domain import lifecycle
-from sandbox.domain.clock import Clock, iso
+from sandbox.domain.clock import Clock
 from sandbox.store import Store
 
 log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, store: Store, clock: Clock, seed: int, *, interval: float = 0.1):
-        self.store, self.clock, self.seed, self.interval = store, clock, seed, interval
+    def __init__(self, store: Store, seed: int, *, interval: float = 0.1,
+                 real_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+        self.store, self.seed, self.interval, self.real_now = store, seed, interval, real_now
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
-        """Apply every transition due now, in every data set; how many."""
-        now = self.clock.now()
-        return sum(lifecycle.settle(self.store, key, self.seed, now)
-                   for key in self.store.datasets_due(ORDER_FACTORIES, iso(now)))
+        """Apply every transition due now, in every data set, each by its own clock; how many."""
+        return sum(lifecycle.settle(self.store, key, self.seed, Clock(self.store, key, self.real_now).now())
+                   for key in self.store.datasets_with_pending(ORDER_FACTORIES))
 
     def start(self) -> "Scheduler":
         self._thread = threading.Thread(target=self._run, name="sandbox-scheduler", daemon=True)
@@ -51,4 +53,4 @@ class Scheduler:
 def start(app) -> Scheduler:
     """The scheduler of an app, started (once per worker process)."""
     settings = app.config["SANDBOX"]
-    return Scheduler(app.extensions["store"], app.extensions["clock"], settings.seed).start()
+    return Scheduler(app.extensions["store"], settings.seed).start()

@@ -97,5 +97,14 @@ def _api_error(error: ValidationError) -> ApiError:
                         f"data.type must be {error.validator_value!r} on this endpoint", pointer=pointer)
     if error.validator == "type" and not path:
         return ApiError(400, "BAD_REQUEST", "Bad request", "The request body must be a JSON:API document", pointer="")
-    return ApiError(422, "VALIDATION_ERROR", "is invalid", f"{path[-1] if path else 'body'} - {error.message}",
+    # a member's description says what to send, where a pattern would only show a regular expression
+    described = next((s["description"] for s in (error.schema, _parent_schema(error)) if s and "description" in s), None)
+    detail = f"{error.instance!r} is not valid; {described}" if described and error.validator == "pattern" else error.message
+    return ApiError(422, "VALIDATION_ERROR", "is invalid", f"{path[-1] if path else 'body'} - {detail}",
                     pointer=pointer, meta={"error": "invalid"})
+
+
+def _parent_schema(error: ValidationError) -> dict | None:
+    """The schema that wraps the failing one in an allOf, if any (descriptions sit beside $refs there)."""
+    parent = error.parent
+    return parent.schema if parent is not None and isinstance(parent.schema, dict) else None

@@ -33,7 +33,8 @@ def api(client, headers):
             return response
 
         def advance(self, by):
-            assert client.post("/_sandbox/clock/advance", json={"by": by}).status_code == 200
+            assert client.post("/_sandbox/clock/advance", json={"by": by},
+                               headers={"Authorization": headers["Authorization"]}).status_code == 200
 
         def scenario(self, kind, key):
             # the hand-picked ones of fixtures/scenarios.yaml, not seeded orders with the same reference
@@ -302,7 +303,8 @@ def test_a_frozen_clock_gives_the_same_bytes_in_any_process(settings, headers):
         body = {"data": {"type": "order_copies", "attributes": {"skip_errors": True},
                          "relationships": {"source_order": {"data": {"type": "orders", "id": source["data"][0]["id"]}}}}}
         outputs = [client.post("/api/order_copies", json=body, headers={**headers, "Content-Type": JSONAPI}).data]
-        client.post("/_sandbox/clock/advance", json={"by": "10s"})
+        assert client.post("/_sandbox/clock/advance", json={"by": "10s"},
+                           headers={"Authorization": headers["Authorization"]}).status_code == 200
         outputs.append(client.get("/api/order_copies?include=target_order,events&sort=-created_at", headers=headers).data)
         return outputs
 
@@ -323,7 +325,8 @@ def test_workers_sharing_a_db_file_see_one_state(tmp_path, headers):
     source = first.get("/api/orders?page[size]=1", headers=headers).get_json()["data"][0]["id"]
     body = {"data": {"type": "order_copies", "relationships": {"source_order": {"data": {"type": "orders", "id": source}}}}}
     copy = first.post("/api/order_copies", json=body, headers={**headers, "Content-Type": JSONAPI}).get_json()["data"]
-    second.post("/_sandbox/clock/advance", json={"by": "5s"})
+    assert second.post("/_sandbox/clock/advance", json={"by": "5s"},
+                       headers={"Authorization": headers["Authorization"]}).status_code == 200
     # the other worker created it, this one moved the clock: both see it completed
     for client in (first, second):
         assert client.get(f"/api/order_copies/{copy['id']}", headers=headers).get_json()["data"]["attributes"][

@@ -3,7 +3,11 @@ import sqlite3
 
 from sandbox import create_app
 from sandbox.catalogue import ORDER_FACTORIES
-from sandbox.security.auth import DEFAULT_TENANT
+from sandbox.security.auth import DEFAULT_TENANT, issue_token
+from sandbox.settings import Settings
+
+from ..support import JSONAPI, SECRET, copy_body
+
 
 def test_list_gives_the_first_page_of_ten(client, headers):
     response = client.get("/api/order_factories", headers=headers)
@@ -103,7 +107,6 @@ def test_bad_queries_are_400_and_the_sandbox_keeps_serving(client, headers):
 
 
 def test_secret_must_match(app):
-    from sandbox.security.auth import issue_token
     forged = issue_token("another-secret-long-enough-for-hmac-sha256")
     response = app.test_client().get("/api/order_factories", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401
@@ -119,3 +122,14 @@ def test_reads_write_nothing_when_nothing_is_due(app, client, headers):
                  "/events"):
         assert client.get(path, headers=headers).status_code == 200
     assert watcher.execute("PRAGMA data_version").fetchone()[0] == before
+
+
+def test_public_url_is_the_base_of_every_link_and_location(headers):
+    client = create_app(Settings(secret=SECRET, count=5, public_url="https://sandbox.example.com/")).test_client()
+    listed = client.get("/api/order_factories?page[size]=2&include=source_order", headers=headers).get_json()
+    links = [listed["links"]["next"], listed["data"][0]["links"]["self"], listed["included"][0]["links"]["self"],
+             listed["data"][0]["relationships"]["events"]["links"]["related"]]
+    assert all(link.startswith("https://sandbox.example.com/api/") for link in links), links
+    source = listed["included"][0]["id"]
+    created = client.post("/api/order_copies", json=copy_body(source), headers={**headers, "Content-Type": JSONAPI})
+    assert created.headers["Location"].startswith("https://sandbox.example.com/api/order_copies/")

@@ -12,15 +12,15 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
 from sandbox import create_app
-from sandbox.security.auth import issue_token
+from sandbox.security.auth import DEFAULT_TENANT, issue_admin_token, issue_token
 from sandbox.settings import Settings
 
 SECRET = "contract-secret-long-enough-for-hs256"
 app = create_app(Settings(secret=SECRET, seed=3, count=30))
 AUTH = {"Authorization": f"Bearer {issue_token(SECRET)}"}
+ADMIN = {"Authorization": f"Bearer {issue_admin_token(SECRET)}"}
 
 config = SchemathesisConfig.from_dict({
-    "headers": AUTH,
     # deterministic: CI runs the same cases as the last green run here; widen max-examples to explore
     "generation": {"mode": "all", "max-examples": 40, "deterministic": True},
     "checks": {
@@ -39,6 +39,28 @@ config = SchemathesisConfig.from_dict({
     }],
 })
 schema = schemathesis.openapi.from_wsgi("/openapi.yaml", app, config=config)
+
+
+class _Bearer:
+    token = ""
+
+    def get(self, case, context):
+        return self.token
+
+    def set(self, case, data, context):
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+@schema.auth().skip_for(path_regex="^/_sandbox/admin")
+class DataSetToken(_Bearer):
+    """Every route but the admin ones acts for one data set."""
+    token = AUTH["Authorization"].split()[1]
+
+
+@schema.auth().apply_to(path_regex="^/_sandbox/admin")
+class AdminToken(_Bearer):
+    """The whole-sandbox routes take an admin token."""
+    token = ADMIN["Authorization"].split()[1]
 SPEC = app.extensions["spec"].document
 
 
@@ -124,10 +146,11 @@ def filter_case(ctx, case):
 def _clock_from_real_time(case):
     """Each clock call starts from real time: the generator's jumps (up to centuries) would
     otherwise add up past the last instant the clock can show, and valid calls would be refused."""
-    if case.operation.path.startswith("/_sandbox/clock"):
+    if "/clock" in case.operation.path:
         store = app.extensions["store"]
-        store.set_setting("clock.frozen_at", None)
-        store.set_setting("clock.offset_ms", None)
+        store.write_clock(None, None, 0)
+        if store.dataset(DEFAULT_TENANT.key):
+            store.write_clock(DEFAULT_TENANT.key, None, None)
 
 
 @schema.parametrize()
@@ -141,11 +164,11 @@ class Workflows(schema.as_state_machine()):
 
     def setup(self):
         # every scenario starts from the seed, or Hypothesis sees a different world each replay
-        app.test_client().post("/_sandbox/reset")
+        assert app.test_client().post("/_sandbox/reset", headers=AUTH).status_code == 204
 
     def before_call(self, case):
         _clock_from_real_time(case)
-
+    
 
 Workflows.TestCase.settings = settings(max_examples=30, stateful_step_count=6, deadline=None, derandomize=True)
 TestWorkflows = Workflows.TestCase

@@ -6,14 +6,16 @@ from sandbox.domain.clock import Clock, iso, parse_duration, parse_instant
 
 
 class MemoryStore:
+    """The clock's side of the store: the default clock under None, data sets' own under their keys."""
+
     def __init__(self):
-        self.values = {}
+        self.clocks = {}
 
-    def get_settings(self, *names):
-        return {name: self.values.get(name) for name in names}
+    def read_clock(self, key):
+        return self.clocks.get(key, (None, 0) if key is None else None)
 
-    def set_setting(self, name, value):
-        self.values[name] = value
+    def write_clock(self, key, frozen_at, offset_ms):
+        self.clocks[key] = (frozen_at, offset_ms)
 
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -77,3 +79,18 @@ def test_freeze_advance_resume():
     assert clock.now() == resumed + timedelta(seconds=10)
     # another clock over the same store (another worker) agrees
     assert Clock(store, real_now=lambda: real[0]).now() == clock.now()
+
+
+def test_a_data_sets_clock_follows_the_default_until_it_moves():
+    real = [T0]
+    store = MemoryStore()
+    default, mine, theirs = (Clock(store, key, real_now=lambda: real[0]) for key in (None, "a:test", "b:test"))
+    default.freeze(T0 + timedelta(days=1))
+    assert mine.now() == theirs.now() == T0 + timedelta(days=1) and not mine.own
+    mine.advance(timedelta(hours=1))  # starts from the default's instant, then is its own
+    default.advance(timedelta(days=1))
+    assert mine.now() == T0 + timedelta(days=1, hours=1) and mine.own and mine.frozen
+    assert theirs.now() == T0 + timedelta(days=2) and not theirs.own
+    mine.resume()
+    real[0] += timedelta(seconds=5)
+    assert mine.now() == T0 + timedelta(days=1, hours=1, seconds=5) and not mine.frozen

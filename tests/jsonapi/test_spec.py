@@ -26,3 +26,19 @@ def test_every_operation_has_a_unique_id_and_declares_its_errors(app):
             if method == "parameters" or not path.startswith("/api/"):
                 continue
             assert {"401", "406", "429"} <= set(operation["responses"]), (method, path)
+
+
+def test_every_route_the_sandbox_serves_is_declared(app):
+    declared = {(path, method) for path, item in app.extensions["spec"].document["paths"].items()
+                for method in item if method != "parameters"}
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        paths = [re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)]
+        choices = re.search(r"<any\(([^)]*)\):\w+>", rule.rule)
+        if choices:  # one path per relationship name
+            paths = [re.sub(r"<any\([^)]*\):\w+>", name.strip(), paths[0]) for name in choices.group(1).split(",")]
+            paths = [re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", p) for p in paths]
+        served |= {(path, method.lower()) for path in paths for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert served - declared == set()

@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from ..support import JSONAPI
+from ..support import JSONAPI, Served
 
 
 def _answer_without_body(served, head: str) -> tuple[bytes, bytes]:
@@ -23,7 +23,7 @@ def _answer_without_body(served, head: str) -> tuple[bytes, bytes]:
 
 @pytest.fixture(scope="module")
 def served():
-    from ..support import Served
+
     server = Served("--count", "5")
     yield server
     server.stop()

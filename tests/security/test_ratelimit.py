@@ -35,3 +35,14 @@ def test_headers_and_429_when_on(headers):
     assert (limited.headers["x-ratelimit-limit"], limited.headers["x-ratelimit-interval"]) == ("3", "60")
     assert limited.get_json()["errors"][0]["code"] == "TOO_MANY_REQUESTS"
     assert client.get("/healthz").status_code == 200  # only the API is limited
+
+
+def test_the_token_endpoint_and_the_control_api_are_limited_too(headers):
+    client = create_app(Settings(secret=SECRET, rate_limit=2, rate_interval=60)).test_client()
+    credentials = {"grant_type": "client_credentials", "client_id": "sandbox-test-client",
+                   "client_secret": "sandbox-test-secret"}
+    assert [client.post("/oauth/token", json=credentials).status_code for _ in range(3)] == [200, 200, 429]
+    auth = {"Authorization": headers["Authorization"]}
+    statuses = [client.get("/_sandbox/clock", headers=auth).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.post("/_sandbox/reset", headers=auth).headers["x-ratelimit-remaining"] == "0"
