@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test bench clean
+.PHONY: serve test bench spec clean
 
 $(BIN)/sandbox: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ test: $(BIN)/sandbox
 
 bench: $(BIN)/sandbox
 	$(BIN)/python benchmarks/bench.py
+
+# render the catalogue-derived parts of openapi.yaml
+spec: $(BIN)/sandbox
+	$(BIN)/sandbox spec
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

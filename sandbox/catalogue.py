@@ -1,7 +1,8 @@
 """The catalogue of resource types: their tables, typed attributes, relationships, sortable and filterable keys.
 
-The store builds its tables from it and the query parser validates against it, so a column that is
-not listed here can never reach SQL.
+The store builds its tables from it, the query parser validates against it, and `sandbox spec` renders
+the matching parts of openapi.yaml from it, so a column that is not listed here can never reach SQL
+and a field added here reaches the contract by regeneration alone.
 """
 from __future__ import annotations
 
@@ -10,6 +11,22 @@ from functools import cached_property
 
 # attribute kinds, which decide how values are stored, compared and parsed from a query string
 STRING, DATETIME, INTEGER, BOOLEAN, JSON = "string", "datetime", "integer", "boolean", "json"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# how openapi.yaml declares an attribute: by its name where the name says more than its kind...
+NAMED_SPECS = {
+    "created_at": _ref("Timestamp"), "updated_at": _ref("Timestamp"), "metadata": _ref("Metadata"),
+    "errors_log": _ref("ErrorsLog"), "errors_count": {"type": ["integer", "null"], "minimum": 0},
+}
+# ...else by its kind
+KIND_SPECS = {
+    STRING: {"type": ["string", "null"]}, DATETIME: _ref("NullableTimestamp"),
+    INTEGER: {"type": ["integer", "null"]}, BOOLEAN: {"type": ["boolean", "null"]}, JSON: _ref("Metadata"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,18 @@ class Resource:
     # extra indexes beyond (dataset, id) and the foreign keys: the sorts and filters worth their
     # insert cost at 100,000 records; other sorts fall back to a sort of the matching rows
     indexes: tuple[tuple[str, ...], ...] = (("created_at",), ("updated_at",))
+    # attribute -> its schema in openapi.yaml, where neither its name nor its kind says enough
+    specs: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The singular CamelCase name openapi.yaml gives its schemas: order_copies -> OrderCopy."""
+        words = self.type.split("_")
+        words[-1] = words[-1][:-3] + "y" if words[-1].endswith("ies") else words[-1][:-1]
+        return "".join(word.title() for word in words)
+
+    def spec(self, attribute: str) -> dict:
+        return self.specs.get(attribute) or NAMED_SPECS.get(attribute) or KIND_SPECS[self.attributes[attribute]]
 
     @cached_property
     def columns(self) -> dict[str, str]:
@@ -75,8 +104,10 @@ _FACTORY_RELATIONSHIPS = (
 _LIFECYCLE = {"plan": JSON, "due_at": DATETIME}
 _FACTORY_INTERNAL = {"order_subscription_id": STRING, **_LIFECYCLE, **_COPY_OPTIONS}
 
+_FACTORY_SPECS = {"status": _ref("FactoryStatus"), "type": {"enum": ["order_copies", "recurring_order_copies"]}}
+
 ORDER_FACTORIES = Resource(
-    type="order_factories", table="order_factories",
+    type="order_factories", table="order_factories", specs=_FACTORY_SPECS,
     attributes=_FACTORY_ATTRIBUTES, relationships=_FACTORY_RELATIONSHIPS,
     internal=_FACTORY_INTERNAL, sortable=_FACTORY_SORTABLE, filterable=_FACTORY_FILTERABLE,
     # status with created_at: the list a frontend shows most ("my failed copies, newest first")
@@ -89,13 +120,13 @@ _COPY_RELATIONSHIPS = (*_FACTORY_RELATIONSHIPS[:2],
                        Relationship("order_subscription", "order_subscriptions", column="order_subscription_id"),
                        *_FACTORY_RELATIONSHIPS[2:])
 ORDER_COPIES = Resource(
-    type="order_copies", table="order_factories",
+    type="order_copies", table="order_factories", specs=_FACTORY_SPECS,
     attributes={**_COPY_ATTRIBUTES, **_COPY_OPTIONS}, relationships=_COPY_RELATIONSHIPS,
     internal={"type": STRING, **_LIFECYCLE}, sortable=_FACTORY_SORTABLE, filterable=_FACTORY_FILTERABLE,
     kinds=("order_copies",),
 )
 RECURRING_ORDER_COPIES = Resource(
-    type="recurring_order_copies", table="order_factories",
+    type="recurring_order_copies", table="order_factories", specs=_FACTORY_SPECS,
     attributes=_COPY_ATTRIBUTES, relationships=_COPY_RELATIONSHIPS,
     internal={"type": STRING, **_LIFECYCLE, **_COPY_OPTIONS}, sortable=_FACTORY_SORTABLE,
     filterable=_FACTORY_FILTERABLE, kinds=("recurring_order_copies",),
@@ -103,6 +134,17 @@ RECURRING_ORDER_COPIES = Resource(
 
 ORDERS = Resource(
     type="orders", table="orders",
+    specs={
+        "number": {"type": "integer", "minimum": 1},
+        "status": {"enum": ["draft", "pending", "placed", "editing", "approved", "cancelled"]},
+        "payment_status": {"enum": ["unpaid", "authorized", "partially_authorized", "paid", "partially_paid", "voided",
+                                    "partially_voided", "refunded", "partially_refunded", "free"]},
+        "fulfillment_status": {"enum": ["unfulfilled", "in_progress", "fulfilled", "not_required"]},
+        "currency_code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        "customer_email": {"type": "string"},
+        "skus_count": {"type": "integer", "minimum": 0}, "total_amount_cents": {"type": "integer", "minimum": 0},
+        "formatted_total_amount": {"type": "string"},
+    },
     attributes={
         "number": INTEGER, "status": STRING, "payment_status": STRING, "fulfillment_status": STRING,
         "currency_code": STRING, "customer_email": STRING, "skus_count": INTEGER,
@@ -124,6 +166,9 @@ ORDERS = Resource(
 
 ORDER_SUBSCRIPTIONS = Resource(
     type="order_subscriptions", table="order_subscriptions",
+    specs={"number": {"type": "integer", "minimum": 1},
+           "status": {"enum": ["draft", "inactive", "active", "running", "cancelled"]},
+           "frequency": {"type": "string"}, "occurrencies": {"type": ["integer", "null"], "minimum": 0}},
     attributes={
         "number": INTEGER, "status": STRING, "frequency": STRING,
         "starts_at": DATETIME, "expires_at": DATETIME, "next_run_at": DATETIME, "occurrencies": INTEGER,
@@ -141,6 +186,8 @@ ORDER_SUBSCRIPTIONS = Resource(
 
 EVENTS = Resource(
     type="events", table="events",
+    specs={"name": {"type": "string",
+                    "pattern": "^(order_copies|recurring_order_copies)\\.(create|start|complete|fail|abort)$"}},
     attributes={"name": STRING, "created_at": DATETIME, "updated_at": DATETIME,
                 "reference": STRING, "reference_origin": STRING, "metadata": JSON},
     # the copy job whose transition this event records

@@ -1,13 +1,14 @@
-"""`sandbox serve | token`: every option also reads a SANDBOX_* environment variable."""
+"""`sandbox serve | token | spec`: every option of serve also reads a SANDBOX_* environment variable."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from sandbox.security.auth import (DEFAULT_ORGANIZATION, DEFAULT_SECRET, LIFETIME, is_loopback, issue_admin_token,
                                    issue_token)
-from sandbox.settings import Settings
+from sandbox.settings import ROOT, Settings
 
 
 @click.group()
@@ -92,6 +93,24 @@ def token(mode: str, organization: str, admin: bool, lifetime: int, secret: str 
     secret = secret or DEFAULT_SECRET
     click.echo(issue_admin_token(secret, lifetime=lifetime) if admin else
                issue_token(secret, organization=organization, mode=mode, lifetime=lifetime))
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if openapi.yaml is not as rendered.")
+@click.argument("path", default=str(ROOT / "openapi.yaml"), type=click.Path(exists=True, dir_okay=False))
+def spec(check: bool, path: str) -> None:
+    """Render the catalogue-derived parts of openapi.yaml (between its BEGIN and END markers)."""
+    from sandbox.jsonapi.contract import render
+
+    target = Path(path)
+    current = target.read_text(encoding="utf-8")
+    rendered = render(current)
+    if check:
+        if rendered != current:
+            raise click.ClickException(f"{path} differs from what the catalogue renders: run `sandbox spec`")
+        return
+    target.write_text(rendered, encoding="utf-8")
+    click.echo(f"{path}: {'rendered anew' if rendered != current else 'already up to date'}")
 
 
 if __name__ == "__main__":
