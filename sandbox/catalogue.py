@@ -66,6 +66,33 @@ class Resource:
         return self.specs.get(attribute) or NAMED_SPECS.get(attribute) or KIND_SPECS[self.attributes[attribute]]
 
     @cached_property
+    def related_filters(self) -> dict[str, tuple[Relationship, str]]:
+        """Filters on the attributes of to-one related records, the ransack way: source_order_number ->
+        (source_order, number)."""
+        found = {}
+        for rel in self.relationships:
+            target = RESOURCES.get(rel.target)
+            if rel.column and target:
+                found.update({f"{rel.name}_{name}": (rel, name) for name, kind in target.filterable.items()
+                              if name != "id" and kind != JSON})
+        return found
+
+    @cached_property
+    def filters(self) -> dict[str, str]:
+        """Every filter key -> the kind of its values: own attributes, then related ones."""
+        related = {key: RESOURCES[rel.target].filterable[name] for key, (rel, name) in self.related_filters.items()}
+        return {**self.filterable, **related}
+
+    def filter_column(self, key: str) -> str:
+        """The SQL expression a filter key compares: a column here, or a related record's column."""
+        if key in self.related_filters:
+            rel, name = self.related_filters[key]
+            table = RESOURCES[rel.target].table
+            return (f'(SELECT related."{name}" FROM "{table}" AS related WHERE related.dataset = '
+                    f'"{self.table}".dataset AND related.id = "{self.table}"."{rel.column}")')
+        return f'"{key}"'
+
+    @cached_property
     def columns(self) -> dict[str, str]:
         links = {r.column: STRING for r in self.relationships if r.column}
         return {"id": STRING, **self.attributes, **links, **self.internal}
@@ -84,12 +111,15 @@ _FACTORY_ATTRIBUTES = {
 }
 _COPY_OPTIONS = {"cancel_source_order": BOOLEAN, "apply_promotions": BOOLEAN,
                  "skip_errors": BOOLEAN, "ignore_invalid_coupon": BOOLEAN}
-_FACTORY_SORTABLE = ("id", "type", "status", "started_at", "completed_at", "failed_at", "errors_count",
+# the real API's sort keys (SDK 7.12 types)
+_FACTORY_SORTABLE = ("id", "status", "started_at", "completed_at", "failed_at", "errors_count",
                      "created_at", "updated_at", "reference", "reference_origin")
 _FACTORY_FILTERABLE = {
     **{key: (STRING if key == "id" else _FACTORY_ATTRIBUTES[key]) for key in _FACTORY_SORTABLE},
-    "metadata": JSON, "source_order_id": STRING, "target_order_id": STRING,
-    # beyond the real API's list, so that the true/false predicates have attributes to work on
+    "metadata": JSON,
+    # extensions, listed in the README: the kind of copy, the related ids, and two booleans so that the
+    # true/false predicates have attributes to work on
+    "type": STRING, "source_order_id": STRING, "target_order_id": STRING,
     "place_target_order": BOOLEAN, "reuse_wallet": BOOLEAN,
 }
 _FACTORY_RELATIONSHIPS = (
@@ -115,73 +145,96 @@ ORDER_FACTORIES = Resource(
              ("order_subscription_id",), ("due_at",)),
 )
 # The two kinds of copy job: views over the order_factories table, one value of `type` each.
-_COPY_ATTRIBUTES = {k: v for k, v in _FACTORY_ATTRIBUTES.items() if k != "type"}
+_COPY_ATTRIBUTES = _FACTORY_ATTRIBUTES  # `type` too: the official 7.10 schema has it on all three
 _COPY_RELATIONSHIPS = (*_FACTORY_RELATIONSHIPS[:2],
                        Relationship("order_subscription", "order_subscriptions", column="order_subscription_id"),
                        *_FACTORY_RELATIONSHIPS[2:])
 ORDER_COPIES = Resource(
-    type="order_copies", table="order_factories", specs=_FACTORY_SPECS,
+    type="order_copies", table="order_factories", specs={**_FACTORY_SPECS, "type": {"const": "order_copies"}},
     attributes={**_COPY_ATTRIBUTES, **_COPY_OPTIONS}, relationships=_COPY_RELATIONSHIPS,
-    internal={"type": STRING, **_LIFECYCLE}, sortable=_FACTORY_SORTABLE, filterable=_FACTORY_FILTERABLE,
+    internal=_LIFECYCLE, sortable=_FACTORY_SORTABLE, filterable=_FACTORY_FILTERABLE,
     kinds=("order_copies",),
 )
 RECURRING_ORDER_COPIES = Resource(
-    type="recurring_order_copies", table="order_factories", specs=_FACTORY_SPECS,
+    type="recurring_order_copies", table="order_factories",
+    specs={**_FACTORY_SPECS, "type": {"const": "recurring_order_copies"}},
     attributes=_COPY_ATTRIBUTES, relationships=_COPY_RELATIONSHIPS,
-    internal={"type": STRING, **_LIFECYCLE, **_COPY_OPTIONS}, sortable=_FACTORY_SORTABLE,
+    internal={**_LIFECYCLE, **_COPY_OPTIONS}, sortable=_FACTORY_SORTABLE,
     filterable=_FACTORY_FILTERABLE, kinds=("recurring_order_copies",),
 )
 
 ORDERS = Resource(
     type="orders", table="orders",
     specs={
-        "number": {"type": "integer", "minimum": 1},
-        "status": {"enum": ["draft", "pending", "placed", "editing", "approved", "cancelled"]},
+        "number": {"type": "string", "pattern": "^[0-9]+$"},
+        "status": {"enum": ["draft", "pending", "placing", "placed", "editing", "approved", "cancelled"]},
         "payment_status": {"enum": ["unpaid", "authorized", "partially_authorized", "paid", "partially_paid", "voided",
                                     "partially_voided", "refunded", "partially_refunded", "free"]},
         "fulfillment_status": {"enum": ["unfulfilled", "in_progress", "fulfilled", "not_required"]},
         "currency_code": {"type": "string", "pattern": "^[A-Z]{3}$"},
-        "customer_email": {"type": "string"},
+        "customer_email": {"type": ["string", "null"]},
         "skus_count": {"type": "integer", "minimum": 0}, "total_amount_cents": {"type": "integer", "minimum": 0},
         "formatted_total_amount": {"type": "string"},
     },
     attributes={
-        "number": INTEGER, "status": STRING, "payment_status": STRING, "fulfillment_status": STRING,
+        "number": STRING, "status": STRING, "payment_status": STRING, "fulfillment_status": STRING,
         "currency_code": STRING, "customer_email": STRING, "skus_count": INTEGER,
         "total_amount_cents": INTEGER, "formatted_total_amount": STRING, "placed_at": DATETIME,
         "created_at": DATETIME, "updated_at": DATETIME,
         "reference": STRING, "reference_origin": STRING, "metadata": JSON,
     },
-    relationships=(Relationship("order_factories", "order_factories", many=True, inverse="source_order_id"),
+    relationships=(Relationship("line_items", "line_items", many=True, inverse="order_id"),
+                   # the subscription that made the order (target orders of recurring copies)
+                   Relationship("order_subscription", "order_subscriptions", column="order_subscription_id"),
+                   Relationship("order_factories", "order_factories", many=True, inverse="source_order_id"),
                    Relationship("order_copies", "order_copies", many=True, inverse="source_order_id"),
                    Relationship("recurring_order_copies", "recurring_order_copies", many=True,
                                 inverse="source_order_id")),
+    # the items as the copy rules read them (in_stock included); the line_items table serves them
     internal={"line_items": JSON},
     sortable=("id", "number", "status", "created_at", "updated_at", "reference"),
-    # number: the next target order's number is the data set's highest plus one
-    indexes=(("created_at",), ("updated_at",), ("number",)),
-    filterable={"id": STRING, "number": INTEGER, "status": STRING, "reference": STRING, "reference_origin": STRING,
-                "created_at": DATETIME, "updated_at": DATETIME, "metadata": JSON},
+    indexes=(("created_at",), ("updated_at",)),
+    filterable={"id": STRING, "number": STRING, "status": STRING, "customer_email": STRING, "reference": STRING,
+                "reference_origin": STRING, "created_at": DATETIME, "updated_at": DATETIME, "metadata": JSON},
 )
 
 ORDER_SUBSCRIPTIONS = Resource(
     type="order_subscriptions", table="order_subscriptions",
-    specs={"number": {"type": "integer", "minimum": 1},
+    specs={"number": {"type": "string", "pattern": "^[0-9]+$"},
            "status": {"enum": ["draft", "inactive", "active", "running", "cancelled"]},
            "frequency": {"type": "string"}, "occurrencies": {"type": ["integer", "null"], "minimum": 0}},
     attributes={
-        "number": INTEGER, "status": STRING, "frequency": STRING,
-        "starts_at": DATETIME, "expires_at": DATETIME, "next_run_at": DATETIME, "occurrencies": INTEGER,
+        "number": STRING, "status": STRING, "frequency": STRING,
+        "starts_at": DATETIME, "expires_at": DATETIME, "next_run_at": DATETIME, "last_run_at": DATETIME,
+        "occurrencies": INTEGER, "errors_count": INTEGER, "succeeded_on_last_run": BOOLEAN,
         "created_at": DATETIME, "updated_at": DATETIME,
         "reference": STRING, "reference_origin": STRING, "metadata": JSON,
     },
     relationships=(Relationship("source_order", "orders", column="source_order_id"),
+                   Relationship("orders", "orders", many=True, inverse="order_subscription_id"),
                    Relationship("order_factories", "order_factories", many=True, inverse="order_subscription_id"),
                    Relationship("recurring_order_copies", "recurring_order_copies", many=True,
                                 inverse="order_subscription_id")),
     sortable=("id", "number", "status", "created_at", "updated_at"),
-    filterable={"id": STRING, "number": INTEGER, "status": STRING, "reference": STRING, "reference_origin": STRING,
-                "created_at": DATETIME, "updated_at": DATETIME, "metadata": JSON},
+    filterable={"id": STRING, "number": STRING, "status": STRING, "frequency": STRING, "reference": STRING,
+                "reference_origin": STRING, "created_at": DATETIME, "updated_at": DATETIME, "metadata": JSON},
+)
+
+LINE_ITEMS = Resource(
+    type="line_items", table="line_items",
+    specs={"quantity": {"type": "integer", "minimum": 1},
+           "unit_amount_cents": {"type": "integer", "minimum": 0}, "total_amount_cents": {"type": "integer", "minimum": 0},
+           "sku_code": {"type": "string"}, "name": {"type": "string"},
+           "formatted_unit_amount": {"type": "string"}, "formatted_total_amount": {"type": "string"}},
+    attributes={"sku_code": STRING, "name": STRING, "quantity": INTEGER, "unit_amount_cents": INTEGER,
+                "total_amount_cents": INTEGER, "formatted_unit_amount": STRING, "formatted_total_amount": STRING,
+                "created_at": DATETIME, "updated_at": DATETIME,
+                "reference": STRING, "reference_origin": STRING, "metadata": JSON},
+    relationships=(Relationship("order", "orders", column="order_id"),),
+    sortable=("id", "sku_code", "quantity", "created_at", "updated_at"),
+    filterable={"id": STRING, "sku_code": STRING, "name": STRING, "quantity": INTEGER, "created_at": DATETIME,
+                "updated_at": DATETIME, "reference": STRING, "reference_origin": STRING, "metadata": JSON},
+    indexes=(("created_at",),),
 )
 
 EVENTS = Resource(
@@ -190,6 +243,9 @@ EVENTS = Resource(
                     "pattern": "^(order_copies|recurring_order_copies)\\.(create|start|complete|fail|abort)$"}},
     attributes={"name": STRING, "created_at": DATETIME, "updated_at": DATETIME,
                 "reference": STRING, "reference_origin": STRING, "metadata": JSON},
+    # the official schema's relationships; the sandbox keeps no webhooks yet, so both are empty
+    relationships=(Relationship("webhooks", "webhooks", many=True),
+                   Relationship("last_event_callbacks", "event_callbacks", many=True)),
     # the copy job whose transition this event records
     internal={"order_factory_id": STRING},
     indexes=(("order_factory_id", "created_at"),),
@@ -197,7 +253,7 @@ EVENTS = Resource(
     filterable={"id": STRING, "name": STRING, "created_at": DATETIME, "updated_at": DATETIME},
 )
 
-RESOURCES = {r.type: r for r in (ORDER_FACTORIES, ORDER_COPIES, RECURRING_ORDER_COPIES, ORDERS,
+RESOURCES = {r.type: r for r in (ORDER_FACTORIES, ORDER_COPIES, RECURRING_ORDER_COPIES, ORDERS, LINE_ITEMS,
                                   ORDER_SUBSCRIPTIONS, EVENTS)}
 # each table as its widest resource sees it: the views over order_factories hold no other columns
 TABLES = {r.table: r for r in reversed(RESOURCES.values())}

@@ -352,7 +352,7 @@ class Store:
             where.append(f'"{scope[0]}" = ?')
             params.append(scope[1])
         for condition in query.conditions:
-            sql, values = _compile(condition)
+            sql, values = _compile(condition, resource)
             where.append(sql)
             params += values
         clause = " AND ".join(where)
@@ -399,9 +399,10 @@ class Store:
         return self.connection().execute(f'SELECT 1 FROM "{resource.table}" WHERE dataset = ? AND due_at <= ? LIMIT 1',
                                          (scope, now)).fetchone() is not None
 
-    def max_value(self, resource: Resource, scope: str, column: str) -> int:
-        return self.connection().execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{resource.table}" '
-                                         "WHERE dataset = ?", (scope,)).fetchone()[0]
+    def max_number(self, resource: Resource, scope: str) -> int:
+        """The highest `number` in a data set, read as a whole number (numbers are strings, as the real API's)."""
+        return self.connection().execute(f'SELECT COALESCE(MAX(CAST("number" AS INTEGER)), 0) FROM '
+                                         f'"{resource.table}" WHERE dataset = ?', (scope,)).fetchone()[0]
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -492,17 +493,18 @@ _FLAGS = {
 }
 
 
-def _compile(condition: Condition) -> tuple[str, list]:
+def _compile(condition: Condition, resource: Resource) -> tuple[str, list]:
     """A condition as SQL over whitelisted columns, with every user value bound as a parameter."""
     parts, params = [], []
     for column in condition.columns:
-        c = f'"{column}"'
+        c = resource.filter_column(column)
         if (condition.predicate, True) in _FLAGS:
             parts.append(_FLAGS[(condition.predicate, condition.values[0])].format(c=c))
             continue
-        if condition.predicate in ("in", "not_in"):
+        if condition.predicate in ("in", "not_in", "in_or_null", "not_in_or_null"):
             marks = ", ".join("?" * len(condition.values))
-            parts.append(f"{c} {'NOT IN' if condition.predicate == 'not_in' else 'IN'} ({marks})")
+            test = f"{c} {'NOT IN' if condition.predicate.startswith('not_in') else 'IN'} ({marks})"
+            parts.append(f"({test} OR {c} IS NULL)" if condition.predicate.endswith("_or_null") else test)
             params += condition.values
             continue
         each = []
@@ -525,12 +527,16 @@ def _escape_like(text: str) -> str:
 
 
 def _json_contains(document: str | None, needle: str) -> bool:
-    """Postgres's jsonb @> for a flat object: every key of the needle is in the document with that value."""
-    if document is None:
-        return False
-    stored, wanted = json.loads(document), json.loads(needle)
-    return isinstance(stored, dict) and all(k in stored and stored[k] == v and type(stored[k]) is type(v)
-                                            for k, v in wanted.items())
+    """Postgres's jsonb @>: the document holds every key of the needle with a value that contains its value."""
+    return document is not None and _contains(json.loads(document), json.loads(needle))
+
+
+def _contains(stored, wanted) -> bool:
+    if isinstance(wanted, dict):
+        return isinstance(stored, dict) and all(k in stored and _contains(stored[k], v) for k, v in wanted.items())
+    if isinstance(wanted, list):
+        return isinstance(stored, list) and all(any(_contains(s, w) for s in stored) for w in wanted)
+    return type(stored) is type(wanted) and stored == wanted
 
 
 def _encoder(kind: str):

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, request
 
-from sandbox.api import copies, events, order_factories, order_subscriptions, orders
+from sandbox.api import copies
+from sandbox.api.views import read_only_blueprint
+from sandbox.catalogue import EVENTS, LINE_ITEMS, ORDER_FACTORIES, ORDER_SUBSCRIPTIONS, ORDERS
 from sandbox.domain.datasets import get_datasets
 from sandbox.jsonapi.errors import JSONAPI, ApiError
 from sandbox.security.auth import authenticate
 from sandbox.security.cors import is_preflight
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-for family in (order_factories.bp, copies.order_copies, copies.recurring_order_copies, orders.bp,
-               order_subscriptions.bp, events.bp):
+# the families the API only reads, and the two kinds of copy job
+for family in (*(read_only_blueprint(r) for r in (ORDER_FACTORIES, ORDERS, LINE_ITEMS, ORDER_SUBSCRIPTIONS, EVENTS)),
+               copies.order_copies, copies.recurring_order_copies):
     bp.register_blueprint(family)
 
 

@@ -21,7 +21,7 @@ _BODIES = {"order_copies": ("OrderCopyCreate", "OrderCopyUpdate"),
 
 
 def _blueprint(resource: Resource) -> Blueprint:
-    bp = read_only_blueprint(resource, related=("source_order", "target_order", "order_subscription", "events"))
+    bp = read_only_blueprint(resource)
     create_schema, update_schema = _BODIES[resource.type]
 
     @bp.post("")
@@ -48,8 +48,8 @@ def _blueprint(resource: Resource) -> Blueprint:
         record = find_row(resource, id)
         body = spec.read_body(update_schema)
         if body["data"]["id"] != id:
-            raise ApiError(409, "CONFLICT", "Id mismatch", f"data.id must be {id!r}, the id in the URL",
-                           pointer="/data/id")
+            raise ApiError(400, "KEY_NOT_INCLUDED_IN_URL", "Key not included in URL",
+                           f"data.id {body['data']['id']!r} is not the id in the URL ({id!r})", pointer="/data/id")
         changes = _load(resource, body)
         store = get_store()
         if changes:

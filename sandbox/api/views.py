@@ -8,7 +8,8 @@ from flask import Blueprint, Response, current_app, g, request
 
 from sandbox.catalogue import RESOURCES, Resource
 from sandbox.jsonapi import query
-from sandbox.jsonapi.documents import Context, Related, empty_document, list_document, resource_document
+from sandbox.jsonapi.documents import (Context, Related, empty_document, empty_list_document, linkage_document,
+                                       list_document, resource_document)
 from sandbox.jsonapi.errors import JSONAPI, not_found
 from sandbox.store import BoundedCache, Query, get_store
 
@@ -38,11 +39,21 @@ def find_row(resource: Resource, id_: str) -> sqlite3.Row:
 
 
 def gather_included(resource: Resource, rows: list[sqlite3.Row], include: tuple[str, ...]) -> Related:
-    """The linkage and the rows that `include` asks for, fetched one query per relationship."""
+    """The linkage and the rows that `include` asks for (dotted paths nest), one query per relationship."""
+    tree: dict = {}
+    for path in include:
+        node = tree
+        for name in path.split("."):
+            node = node.setdefault(name, {})
+    included: dict[tuple[str, str], tuple[Resource, sqlite3.Row, dict]] = {}
+    linkage = _walk(resource, rows, tree, included)
+    return Related(linkage, list(included.values()))
+
+
+def _walk(resource: Resource, rows: list[sqlite3.Row], tree: dict, included: dict) -> list[dict]:
     store, scope = get_store(), g.dataset.scope
     linkage: list[dict] = [{} for _ in rows]
-    included: dict[tuple[str, str], tuple[Resource, sqlite3.Row]] = {}
-    for name in include:
+    for name, subtree in tree.items():
         rel = resource.relationship(name)
         target = RESOURCES.get(rel.target)
         if rel.column:
@@ -58,13 +69,17 @@ def gather_included(resource: Resource, rows: list[sqlite3.Row], include: tuple[
                 grouped.setdefault(match[rel.inverse], []).append(match["id"])
             for n, row in enumerate(rows):
                 linkage[n][name] = grouped.get(row["id"], [])
-        else:  # event_stores: the sandbox keeps none
+        else:  # event stores, webhooks: the sandbox keeps none
             matches = []
             for n in range(len(rows)):
                 linkage[n][name] = []
         for match in matches:
-            included.setdefault((target.type, match["id"]), (target, match))
-    return Related(linkage, list(included.values()))
+            included.setdefault((target.type, match["id"]), (target, match, {}))
+        if subtree and matches:
+            unique = list({match["id"]: match for match in matches}.values())
+            for match, nested in zip(unique, _walk(target, unique, subtree, included)):
+                included[(target.type, match["id"])][2].update(nested)
+    return linkage
 
 
 # whole answers to reads, keyed by the data set's version: any write (or transition) changes the version,
@@ -108,10 +123,12 @@ def document_response(resource: Resource, row: sqlite3.Row, q: Query = Query(), 
 def related_response(resource: Resource, id_: str, name: str) -> Response:
     """`/api/<type>/<id>/<relationship>`: the related record, or a page of related records."""
     rel = resource.relationship(name)
-    target = RESOURCES[rel.target]
+    target = RESOURCES.get(rel.target)
 
     def render() -> bytes:
         row = find_row(resource, id_)
+        if target is None:  # event stores, webhooks: the sandbox keeps none
+            return empty_list_document(context(), query.parse(request.args, resource, many=True, page_only=True))
         if rel.many:
             return list_document_for(target, (rel.inverse, id_))
         q = query.parse(request.args, target, many=False)
@@ -122,13 +139,32 @@ def related_response(resource: Resource, id_: str, name: str) -> Response:
     return cached_read(render)
 
 
-def read_only_blueprint(resource: Resource, *, related: tuple[str, ...] = (), listable: bool = True) -> Blueprint:
-    """`/api/<type>` (list), `/api/<type>/<id>` and its related routes, for a family the API only reads."""
+def linkage_response(resource: Resource, id_: str, name: str) -> Response:
+    """`/api/<type>/<id>/relationships/<name>`: what every relationship's `links.self` points at."""
+    rel = resource.relationship(name)
+
+    def render() -> bytes:
+        row = find_row(resource, id_)
+        query.parse(request.args, resource, many=False, page_only=True)  # takes no parameters
+        linkage = gather_included(resource, [row], (name,)).linkage[0][name]
+        if isinstance(linkage, list):
+            data = [{"type": rel.target, "id": id_} for id_ in linkage]
+        else:
+            data = None if linkage is None else {"type": rel.target, "id": linkage}
+        return linkage_document(context(), data, f"{base_url()}/api/{resource.type}/{id_}/{name}")
+    return cached_read(render)
+
+
+def read_only_blueprint(resource: Resource, *, listable: bool = True) -> Blueprint:
+    """`/api/<type>` (list), `/api/<type>/<id>`, its related routes and its relationships' linkage routes."""
     bp = Blueprint(resource.type, __name__, url_prefix=f"/{resource.type}")
     if listable:
         bp.add_url_rule("", f"list_{resource.type}", lambda: list_response(resource))
     bp.add_url_rule("/<id>", f"retrieve_{resource.type}", lambda id: retrieve_response(resource, id))
-    if related:
-        bp.add_url_rule(f"/<id>/<any({', '.join(related)}):relationship>", f"related_to_{resource.type}",
+    if resource.relationships:
+        names = ", ".join(rel.name for rel in resource.relationships)
+        bp.add_url_rule(f"/<id>/<any({names}):relationship>", f"related_to_{resource.type}",
                         lambda id, relationship: related_response(resource, id, relationship))
+        bp.add_url_rule(f"/<id>/relationships/<any({names}):relationship>", f"linkage_of_{resource.type}",
+                        lambda id, relationship: linkage_response(resource, id, relationship))
     return bp

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sandbox.catalogue import EVENTS, ORDER_FACTORIES, ORDER_SUBSCRIPTIONS, ORDERS
+from sandbox.catalogue import EVENTS, LINE_ITEMS, ORDER_FACTORIES, ORDER_SUBSCRIPTIONS, ORDERS
 from sandbox.domain import records
 from sandbox.domain.clock import iso, parse_instant
 from sandbox.domain.ids import derive_id
@@ -113,9 +113,11 @@ def _finish(store: Store, dataset: str, scope: str, seed: int, copy: dict) -> No
     else:
         placed = bool(copy["place_target_order"]) and not errors.get(records.UNPLACEABLE)
         target = records.target_order(source, id_=derive_id(seed, dataset, "target", copy["id"]),
-                                      number=store.max_value(ORDERS, scope, "number") + 1, moment=moment,
-                                      placed=placed)
+                                      number=str(store.max_number(ORDERS, scope) + 1), moment=moment, placed=placed,
+                                      subscription=copy["order_subscription_id"])
         store.insert(ORDERS, scope, target)
+        for item in records.line_items(seed, dataset, target):
+            store.insert(LINE_ITEMS, scope, item)
         changes.update(status="completed", completed_at=moment, target_order_id=target["id"])
         if copy["cancel_source_order"]:
             store.update(ORDERS, scope, source["id"], {"status": "cancelled", "updated_at": moment})

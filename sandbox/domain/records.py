@@ -30,6 +30,20 @@ def money(currency: str, cents: int) -> str:
     return f"{CURRENCIES[currency]}{cents // 100:,}.{cents % 100:02d}"
 
 
+def line_items(seed: int, dataset: str, order: dict) -> list[dict]:
+    """An order's items as line_items records (the order keeps them too, for the copy rules)."""
+    currency, moment = order["currency_code"], order["created_at"]
+    return [{
+        "id": derive_id(seed, dataset, "line_item", order["id"], n), "order_id": order["id"],
+        "sku_code": item["sku_code"], "name": item.get("name") or item["sku_code"].rstrip("0123456789").title(),
+        "quantity": item["quantity"], "unit_amount_cents": item["unit_amount_cents"],
+        "total_amount_cents": item["quantity"] * item["unit_amount_cents"],
+        "formatted_unit_amount": money(currency, item["unit_amount_cents"]),
+        "formatted_total_amount": money(currency, item["quantity"] * item["unit_amount_cents"]),
+        "created_at": moment, "updated_at": moment, "reference": None, "reference_origin": None, "metadata": {},
+    } for n, item in enumerate(order["line_items"] or [])]
+
+
 def copy_errors(source: dict | None, *, place: bool) -> dict[str, list[str]]:
     """What goes wrong when copying `source`: attribute -> messages, the real API's errors_log shape."""
     if source is None:  # deleted since the copy was created
@@ -43,12 +57,14 @@ def copy_errors(source: dict | None, *, place: bool) -> dict[str, list[str]]:
     return errors
 
 
-def target_order(source: dict, *, id_: str, number: int, moment: str, placed: bool) -> dict:
-    """The order a copy makes: the source's in-stock items, placed or a draft."""
+def target_order(source: dict, *, id_: str, number: str, moment: str, placed: bool,
+                 subscription: str | None = None) -> dict:
+    """The order a copy makes: the source's in-stock items, placed or a draft; a recurring copy's
+    order belongs to its subscription."""
     items = [item for item in source["line_items"] or [] if item.get("in_stock", True)]
     return {
         **source,
-        "id": id_, "number": number,
+        "id": id_, "number": number, "order_subscription_id": subscription,
         "status": "placed" if placed else "draft",
         "payment_status": "authorized" if placed else "unpaid", "fulfillment_status": "unfulfilled",
         **with_items(items, source["currency_code"]),

@@ -20,13 +20,14 @@ from faker import Faker
 from sandbox.catalogue import RESOURCES
 from sandbox.domain.clock import iso
 from sandbox.domain.ids import derive_id
-from sandbox.domain.records import CURRENCIES, FAILURE_REFERENCES, FAILURES, OUT_OF_STOCK, UNPLACEABLE, event, with_items
+from sandbox.domain.records import (CURRENCIES, FAILURE_REFERENCES, FAILURES, OUT_OF_STOCK, UNPLACEABLE, event,
+                                    line_items, with_items)
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios.yaml"
 # Seeded records are dated before this instant, so they never move under any clock.
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 STATUSES = ("pending", "in_progress", "completed", "failed", "aborted")
-TABLES = ("orders", "order_subscriptions", "order_factories", "events")
+TABLES = ("orders", "line_items", "order_subscriptions", "order_factories", "events")
 
 
 def keyed_random(*key: object) -> random.Random:
@@ -65,7 +66,7 @@ class SeedData:
         self._scenarios(tables)
         for index in range(self.count):
             self._factory(index, tables)
-            if len(tables["events"]) >= size:
+            if max(len(rows) for rows in tables.values()) >= size:
                 yield from ((table, rows) for table, rows in tables.items() if rows)
                 tables = {table: [] for table in TABLES}
         yield from ((table, rows) for table, rows in tables.items() if rows)
@@ -87,7 +88,7 @@ class SeedData:
             order.update(reference=spec["reference"], reference_origin="sandbox", customer_email=spec["customer_email"],
                          currency_code=spec["currency_code"], **with_items(items, spec["currency_code"]))
             orders[spec["key"]] = order
-            tables["orders"].append(order)
+            self._add_order(tables, order)
         for number, spec in enumerate(_scenario_file()["order_subscriptions"], start=10):
             source = orders[spec["source_order"]]
             rng = self.rng("subscription", spec["key"])
@@ -96,6 +97,10 @@ class SeedData:
             tables["order_subscriptions"].append(subscription)
 
     # --- records -------------------------------------------------------------------------------
+
+    def _add_order(self, tables: dict[str, list[dict]], order: dict) -> None:
+        tables["orders"].append(order)
+        tables["line_items"] += line_items(self.seed, self.dataset, order)
 
     def order(self, rng: random.Random, key: str, number: int, created: datetime, *, status: str = "placed",
               failure: str | None = None) -> dict:
@@ -109,15 +114,16 @@ class SeedData:
         placed = status not in ("draft", "pending")
         email = f"{rng.choice(self.pools['first'])}.{rng.choice(self.pools['last'])}@{rng.choice(self.pools['domain'])}"
         return {
-            "id": self.id("order", key), "number": number, "status": status,
+            "id": self.id("order", key), "number": str(number), "status": status,
             "payment_status": "authorized" if placed else "unpaid",
             "fulfillment_status": "unfulfilled", "currency_code": currency,
             # an order with no customer cannot be placed: the planted reason for "draft to placed"
-            "customer_email": "" if failure == UNPLACEABLE else email,
+            "customer_email": None if failure == UNPLACEABLE else email,
             **with_items(items, currency),
             "placed_at": iso(created) if placed else None,
             "created_at": iso(created), "updated_at": iso(created),
             "reference": FAILURE_REFERENCES.get(failure), "reference_origin": None, "metadata": {},
+            "order_subscription_id": None,
         }
 
     def _factory(self, index: int, tables: dict[str, list[dict]]) -> None:
@@ -130,27 +136,27 @@ class SeedData:
         failure = rng.choice(sorted(FAILURES)) if status == "failed" else None
         source = self.order(rng, f"source:{index}", 20000 + 2 * index, created - timedelta(days=rng.randint(1, 30)),
                             failure=failure)
-        tables["orders"].append(source)
+        self._add_order(tables, source)
 
         started = completed = failed = target_id = subscription_id = None
         errors_log = errors_count = None
         if status in ("in_progress", "completed", "failed"):
             started = created + timedelta(seconds=rng.randint(1, 120), milliseconds=rng.randint(0, 999))
+        subscription = self.subscription(rng, str(index), 5000 + index, source, created) if recurring else None
         if status == "completed":
             completed = started + timedelta(seconds=rng.randint(1, 300), milliseconds=rng.randint(0, 999))
             target = self.order(rng, f"target:{index}", 20001 + 2 * index, completed)
-            # a copy: the source's items, currency and totals
-            target.update(currency_code=source["currency_code"],
+            # a copy: the source's items, currency and totals; a recurring copy's belongs to its subscription
+            target.update(currency_code=source["currency_code"], order_subscription_id=subscription and subscription["id"],
                           **with_items(source["line_items"], source["currency_code"]))
-            tables["orders"].append(target)
+            self._add_order(tables, target)
             target_id, errors_count = target["id"], 0
         if status == "failed":
             failed = started + timedelta(seconds=rng.randint(1, 300), milliseconds=rng.randint(0, 999))
             sku = source["line_items"][0]["sku_code"]
             errors_log = {failure: [FAILURES[failure].format(sku=sku)]}
             errors_count = 1
-        if recurring:
-            subscription = self.subscription(rng, str(index), 5000 + index, source, created)
+        if subscription:
             tables["order_subscriptions"].append(subscription)
             subscription_id = subscription["id"]
         updated = max(t for t in (created, started, completed, failed) if t is not None)
@@ -184,11 +190,12 @@ class SeedData:
     def subscription(self, rng: random.Random, key: str, number: int, source: dict, created: datetime) -> dict:
         starts = created - timedelta(days=rng.randint(1, 30))
         return {
-            "id": self.id("subscription", key), "number": number,
+            "id": self.id("subscription", key), "number": str(number),
             "status": rng.choice(("active", "active", "active", "inactive")),
             "frequency": rng.choice(("hourly", "daily", "weekly", "monthly")),
             "starts_at": iso(starts), "expires_at": None, "next_run_at": iso(created + timedelta(days=1)),
-            "occurrencies": rng.randint(1, 12),
+            "last_run_at": iso(created), "occurrencies": rng.randint(1, 12), "errors_count": 0,
+            "succeeded_on_last_run": True,
             "created_at": iso(starts), "updated_at": iso(created),
             "reference": None, "reference_origin": None, "metadata": {},
             "source_order_id": source["id"],

@@ -5,6 +5,7 @@ per record version; a document only joins them.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import sqlite3
 from dataclasses import dataclass, field
@@ -30,10 +31,11 @@ class Context:
 @dataclass
 class Related:
     """What `include` adds to some primary rows: per row, the linkage of each included relationship
-    (name -> id, list of ids, or None); and the included rows, each once."""
+    (name -> id, list of ids, or None); and the included rows, each once, with the linkage that a
+    nested include (source_order.line_items) asks of them."""
 
     linkage: list[dict[str, object]]
-    rows: list[tuple[Resource, sqlite3.Row]]
+    rows: list[tuple[Resource, sqlite3.Row, dict]]
 
 
 NOTHING_RELATED = Related([], [])
@@ -45,7 +47,7 @@ def resource_object(resource: Resource, row: sqlite3.Row, context: Context, *, l
 
     def record() -> dict:
         values = decode(resource, row)
-        values["meta"] = context.meta
+        values["meta"] = {**context.meta, "trace_id": trace_id(resource.type, row["id"])}
         for name, value in linkage.items():
             values[name] = [{"id": id_} for id_ in value] if isinstance(value, list) else (
                 None if value is None else {"id": value})
@@ -53,6 +55,11 @@ def resource_object(resource: Resource, row: sqlite3.Row, context: Context, *, l
 
     frozen = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in linkage.items())
     return encoded(resource, record, tuple(row), frozen, context.base_url, fields)
+
+
+def trace_id(resource_type: str, id_: str) -> str:
+    """The record's trace id: derived from it, so the same seed still gives the same bytes."""
+    return hashlib.blake2b(f"{resource_type}:{id_}".encode(), digest_size=16).hexdigest()
 
 
 def resource_document(resource: Resource, row: sqlite3.Row, context: Context, query: Query,
@@ -66,6 +73,17 @@ def resource_document(resource: Resource, row: sqlite3.Row, context: Context, qu
 def empty_document(context: Context) -> bytes:
     """An empty to-one relationship, e.g. the target order of a pending copy."""
     return orjson.dumps({"data": None, "links": {"self": context.base_url + context.path}})
+
+
+def empty_list_document(context: Context, query: Query) -> bytes:
+    """A relationship the sandbox keeps nothing in (event stores, webhooks)."""
+    return orjson.dumps({"data": [], "meta": {"record_count": 0, "page_count": 0},
+                         "links": _page_links(context, 1, query.size, 0)})
+
+
+def linkage_document(context: Context, linkage, related_url: str) -> bytes:
+    """`/<type>/<id>/relationships/<name>`: the linkage alone."""
+    return orjson.dumps({"data": linkage, "links": {"self": context.base_url + context.path, "related": related_url}})
 
 
 def list_document(resource: Resource, rows: list[sqlite3.Row], context: Context, query: Query, total: int,
@@ -84,7 +102,8 @@ def _included(related: Related, context: Context, query: Query) -> bytes:
     if not related.rows:
         return b""
     return b',"included":[' + b",".join(
-        resource_object(target, row, context, fields=query.fields.get(target.type)) for target, row in related.rows) + b"]"
+        resource_object(target, row, context, fields=query.fields.get(target.type), linkage=linkage)
+        for target, row, linkage in related.rows) + b"]"
 
 
 def _page_links(context: Context, number: int, size: int, pages: int) -> dict:

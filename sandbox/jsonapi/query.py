@@ -29,7 +29,7 @@ MAX_VALUE_LENGTH = 4096
 
 COMPARE = ("eq", "eq_or_null", "not_eq", "not_eq_or_null", "lt", "lteq", "gt", "gteq")
 TEXT = ("matches", "does_not_match", "start", "not_start", "end", "not_end", "cont", "not_cont")
-LISTS = ("in", "not_in")
+LISTS = ("in", "not_in", "in_or_null", "not_in_or_null")
 FLAGS = ("null", "not_null", "present", "blank")   # take true/false, whatever the attribute's kind
 TRUTH = ("true", "false")
 # predicates that also come as <predicate>_any / <predicate>_all over a comma list
@@ -44,10 +44,13 @@ PREDICATES = {
 _BY_LENGTH = sorted({p for ps in PREDICATES.values() for p in ps}, key=len, reverse=True)
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 _INTEGER = re.compile(r"-?[0-9]{1,15}")
-# a flat JSON object of scalars: what metadata_jcont takes (openapi.yaml has the same pattern)
+# a JSON object of strings, numbers, booleans or null, with any JSON whitespace; openapi.yaml has the
+# same pattern (a regular expression cannot follow nesting, so values are not objects or arrays)
+_WS = r"[ \t\n\r]*"
 _STRING = r'"[^"\\\x00-\x1f]*"'
-_SCALAR = rf'(?:{_STRING}|-?(?:0|[1-9][0-9]{{0,14}})|true|false|null)'
-JCONT_PATTERN = rf'\{{(?:{_STRING}:{_SCALAR}(?:,{_STRING}:{_SCALAR})*)?\}}'
+_SCALAR = rf'(?:{_STRING}|-?(?:0|[1-9][0-9]{{0,14}})(?:\.[0-9]{{1,15}})?|true|false|null)'
+_MEMBER = rf"{_STRING}{_WS}:{_WS}{_SCALAR}"
+JCONT_PATTERN = rf"{_WS}\{{{_WS}(?:{_MEMBER}(?:{_WS},{_WS}{_MEMBER})*)?{_WS}\}}{_WS}"
 _JCONT = re.compile(JCONT_PATTERN)
 
 
@@ -55,8 +58,9 @@ def _error(code: str, title: str, detail: str, parameter: str) -> ApiError:
     return ApiError(400, code, title, detail, parameter=parameter)
 
 
-def parse(args: MultiDict, resource: Resource, *, many: bool) -> Query:
-    """Read the parameters a route accepts, for `resource` as its primary data; report every mistake at once."""
+def parse(args: MultiDict, resource: Resource, *, many: bool, page_only: bool = False) -> Query:
+    """Read the parameters a route accepts, for `resource` as its primary data; report every mistake at once.
+    `page_only`: a route that takes pages and nothing else (a relationship the sandbox keeps empty)."""
     errors: list[ApiError] = []
     values: dict = {}
     if many and sum(name.startswith("filter[q][") for name in args) > MAX_CONDITIONS:
@@ -68,7 +72,9 @@ def parse(args: MultiDict, resource: Resource, *, many: bool) -> Query:
             errors.append(_error("PARAM_NOT_ALLOWED", "Param not allowed", f"{name} is given more than once", name))
             continue
         try:
-            _read(name, raw[0], resource, many, values)
+            if page_only and name not in ("page[number]", "page[size]"):
+                raise _error("PARAM_NOT_ALLOWED", "Param not allowed", f"{name} is not allowed on this route", name)
+            _read(name, raw[0], resource, many or page_only, values)
         except ApiError as error:
             errors.append(error)
     if errors:
@@ -132,13 +138,29 @@ def _fields(name: str, resource_type: str, raw: str) -> tuple[str, ...]:
     return names
 
 
+MAX_INCLUDE_DEPTH = 2  # source_order.line_items; openapi.yaml lists every path this deep
+
+
 def _include(raw: str, resource: Resource) -> tuple[str, ...]:
-    names = tuple(raw.split(","))
+    paths = tuple(raw.split(","))
+    for path in paths:
+        if include_path_error(resource, path):
+            raise _error("INVALID_INCLUDE", "Invalid include", include_path_error(resource, path), "include")
+    return paths
+
+
+def include_path_error(resource: Resource, path: str) -> str | None:
+    """Why `path` (relationship names joined by dots) cannot be included from `resource`, or None."""
+    names = path.split(".")
+    if len(names) > MAX_INCLUDE_DEPTH:
+        return f"{path!r} nests deeper than {MAX_INCLUDE_DEPTH} relationships"
+    current = resource
     for name in names:
-        if resource.relationship(name) is None:
-            raise _error("INVALID_INCLUDE", "Invalid include",
-                         f"{name!r} is not a relationship of {resource.type}", "include")
-    return names
+        rel = current and current.relationship(name)
+        if not rel:
+            return f"{path!r} is not a relationship path of {resource.type}"
+        current = RESOURCES.get(rel.target)
+    return None
 
 
 def _condition(name: str, key: str, raw: str, resource: Resource) -> Condition:
@@ -149,13 +171,13 @@ def _condition(name: str, key: str, raw: str, resource: Resource) -> Condition:
                      f"with a filterable attribute and a predicate its kind allows", name)
     columns, predicate, combine = parsed
     _bounded(name, raw)
-    kind = resource.filterable[columns[0]]
+    kind = resource.filters[columns[0]]
     try:
         if predicate in FLAGS or predicate in TRUTH:
             values = (_BOOLEANS[raw],)
         elif predicate == "jcont":
             if not _JCONT.fullmatch(raw):
-                raise ValueError
+                raise ValueError(raw)
             values = (json.loads(raw),)
         elif predicate in LISTS or combine:
             values = tuple(_value(kind, part) for part in _items(raw))
@@ -182,7 +204,7 @@ def _split_key(key: str, resource: Resource) -> tuple[tuple[str, ...], str, str]
             if not key.endswith(suffix):
                 continue
             columns = tuple(key[: -len(suffix)].split("_or_"))
-            kinds = {resource.filterable.get(c) for c in columns}
+            kinds = {resource.filters.get(c) for c in columns}
             if None in kinds or len(columns) > MAX_ATTRIBUTES or (combine and predicate not in COMPOUND):
                 continue
             # attributes combine when they compare alike; null/present checks combine any of them
@@ -222,5 +244,5 @@ _EXPECTED = {
     INTEGER: "a whole number", DATETIME: "an ISO-8601 date or datetime with Z or an offset",
     BOOLEAN: "true or false", STRING: "a non-empty string", JSON: "a JSON object",
     **{p: "true or false" for p in (*FLAGS, *TRUTH)},
-    "jcont": "a flat JSON object of strings, numbers, booleans or null",
+    "jcont": "a JSON object of strings, numbers, booleans or null, e.g. {\"channel\": \"web\"}",
 }

@@ -92,8 +92,8 @@ def _api_error(error: ValidationError) -> ApiError:
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return ApiError(400, "PARAM_NOT_ALLOWED", "Param not allowed",
                         f"{', '.join(extra)} cannot be set here", pointer=f"{pointer}/{extra[0]}" if extra else pointer)
-    if path == ["data", "type"]:
-        return ApiError(409, "CONFLICT", "Type mismatch",
+    if path == ["data", "type"]:  # 409 is the real API's "record not unique", and nothing else
+        return ApiError(400, "BAD_REQUEST", "Type mismatch",
                         f"data.type must be {error.validator_value!r} on this endpoint", pointer=pointer)
     if error.validator == "type" and not path:
         return ApiError(400, "BAD_REQUEST", "Bad request", "The request body must be a JSON:API document", pointer="")

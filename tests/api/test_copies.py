@@ -202,9 +202,20 @@ def test_update_changes_only_what_may_change(api):
         [error] = api.send("PATCH", f"/api/order_copies/{copy['id']}", body, 400).get_json()["errors"]
         assert error["code"] == "PARAM_NOT_ALLOWED" and error["source"]["pointer"] == f"/data/attributes/{next(iter(forbidden))}"
     mismatch = {"data": {"type": "order_copies", "id": "otherIdXyz", "attributes": {"reference": "x"}}}
-    assert api.send("PATCH", f"/api/order_copies/{copy['id']}", mismatch, 409).get_json()["errors"][0]["source"] == {
-        "pointer": "/data/id"}
+    [error] = api.send("PATCH", f"/api/order_copies/{copy['id']}", mismatch, 400).get_json()["errors"]
+    assert (error["code"], error["source"]) == ("KEY_NOT_INCLUDED_IN_URL", {"pointer": "/data/id"})
     assert _attributes(api, "order_copies", copy["id"])["reference"] == "after"
+
+
+@pytest.mark.parametrize("kind", ["order_copies", "recurring_order_copies"])
+def test_an_update_as_the_sdk_sends_it_with_empty_relationships(api, kind):
+    copy = api.create(kind=kind, subscription="active" if kind == "recurring_order_copies" else None)["data"]
+    body = {"data": {"type": kind, "id": copy["id"], "attributes": {"reference": "sdk"}, "relationships": {}}}
+    assert api.send("PATCH", f"/api/{kind}/{copy['id']}", body, 200).get_json()["data"]["attributes"]["reference"] == "sdk"
+    # a relationship of a copy never changes: still refused, with the pointer
+    body["data"]["relationships"] = {"source_order": {"data": {"type": "orders", "id": copy["id"]}}}
+    [error] = api.send("PATCH", f"/api/{kind}/{copy['id']}", body, 400).get_json()["errors"]
+    assert (error["code"], error["source"]["pointer"]) == ("PARAM_NOT_ALLOWED", "/data/relationships/source_order")
 
 
 def test_delete(api):
@@ -222,7 +233,7 @@ def _source(api):
 @pytest.mark.parametrize("body, status, code, pointer", [
     ({"data": {"type": "order_copies"}}, 422, "VALIDATION_ERROR", "/data/relationships"),
     ({"data": {"type": "order_copies", "relationships": {}}}, 422, "VALIDATION_ERROR", "/data/relationships/source_order"),
-    ({"data": {"type": "orders", "relationships": {"source_order": "SOURCE"}}}, 409, "CONFLICT", "/data/type"),
+    ({"data": {"type": "orders", "relationships": {"source_order": "SOURCE"}}}, 400, "BAD_REQUEST", "/data/type"),
     ({"data": {"type": "order_copies", "attributes": {"status": "completed"}, "relationships": {"source_order": "SOURCE"}}},
      400, "PARAM_NOT_ALLOWED", "/data/attributes/status"),
     ({"data": {"type": "order_copies", "attributes": {"started_at": T0}, "relationships": {"source_order": "SOURCE"}}},

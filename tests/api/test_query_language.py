@@ -9,7 +9,7 @@ from sandbox.security.auth import DEFAULT_TENANT
 from sandbox.settings import Settings
 from sandbox.domain.seed import load_fixture
 
-from ..support import SECRET
+from ..support import JSONAPI, SECRET, copy_body
 
 DATA = Path(__file__).parent.parent / "data" / "query_set.yaml"
 A, B, C, D, E, F = (letter * 10 for letter in "abcdef")
@@ -102,9 +102,11 @@ def test_filters_and_together_and_ids_filter(api):
 def test_sorting(api):
     assert ids(api, "sort=-created_at") == [F, E, D, C, B, A]
     assert ids(api, "sort=status,-created_at") == [E, C, F, D, B, A]
-    # ties break on id
-    assert ids(api, "sort=type") == [A, B, D, F, C, E]
-    assert ids(api, "sort=-type") == [E, C, F, D, B, A]  # the tie-break follows the last key
+    # ties break on id, in the direction of the last key
+    assert ids(api, "sort=reference_origin") == [C, E, F, B, A, D]
+    assert ids(api, "sort=-reference_origin") == [D, A, B, F, E, C]
+    # the real API's sort keys only: the kind of copy is not one
+    assert api("/api/order_factories?sort=type", status=400)["errors"][0]["code"] == "INVALID_SORT_CRITERIA"
     # SQLite orders nulls first ascending
     assert ids(api, "sort=errors_count,id") == [A, B, E, C, D, F]
 
@@ -120,7 +122,7 @@ def test_sparse_fieldsets_and_includes(api):
     included = {(r["type"], r["id"]): r for r in body["included"]}
     assert set(included) == {("orders", "ordersTwoB"), ("orders", "ordersNine"), ("events", "eventsCcc1"),
                              ("events", "eventsCcc2"), ("events", "eventsCcc3")}
-    assert included[("orders", "ordersNine")]["attributes"] == {"number": 9}
+    assert included[("orders", "ordersNine")]["attributes"] == {"number": "9"}
     assert included[("events", "eventsCcc2")]["attributes"]["name"] == "recurring_order_copies.start"
 
 
@@ -250,3 +252,51 @@ def test_a_query_past_the_time_budget_is_stopped_with_advice(headers):
     [error] = response.get_json()["errors"]
     assert error["code"] == "QUERY_TOO_EXPENSIVE" and "narrow" in error["detail"]
     assert client.get("/healthz").status_code == 200
+
+
+def test_filters_on_related_records_the_ransack_way(client, headers):
+    def listed(query):
+        response = client.get(f"/api/order_factories?page[size]=25&{query}", headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()["data"]
+
+    source = client.get("/api/orders?filter[q][reference_eq]=reorder:out_of_stock&filter[q][reference_origin_eq]=sandbox",
+                        headers=headers).get_json()["data"][0]
+    copy = client.post("/api/order_copies", json=copy_body(source["id"]), headers={**headers, "Content-Type": JSONAPI})
+    assert copy.status_code == 201
+    by_number = listed(f"filter[q][source_order_number_eq]={source['attributes']['number']}")
+    assert [f["id"] for f in by_number] == [copy.get_json()["data"]["id"]]
+    included = {o["id"]: o for o in client.get("/api/order_factories?page[size]=25&include=source_order"
+                                               "&filter[q][source_order_reference_start]=reorder:",
+                                               headers=headers).get_json()["included"]}
+    assert included and all(o["attributes"]["reference"].startswith("reorder:") for o in included.values())
+    everything = client.get("/api/recurring_order_copies?page[size]=25&include=order_subscription",
+                            headers=headers).get_json()
+    status = {s["id"]: s["attributes"]["status"] for s in everything["included"]}
+    expected = [c["id"] for c in everything["data"]
+                if status.get((c["relationships"]["order_subscription"]["data"] or {}).get("id")) == "active"]
+    active = client.get("/api/recurring_order_copies?page[size]=25&filter[q][order_subscription_status_eq]=active",
+                        headers=headers).get_json()
+    assert expected and [c["id"] for c in active["data"]] == expected
+
+
+def test_in_or_null_and_not_in_or_null(api):
+    assert ids(api, "filter[q][reference_origin_in_or_null]=api") == [C, E, F]
+    assert ids(api, "filter[q][reference_origin_not_in_or_null]=storefront,api") == [B, C, E]
+
+
+def test_nested_includes_follow_dotted_paths(client, headers):
+    body = client.get("/api/order_factories?page[size]=3&include=source_order.line_items", headers=headers).get_json()
+    orders = [r for r in body["included"] if r["type"] == "orders"]
+    items = {r["id"] for r in body["included"] if r["type"] == "line_items"}
+    assert orders and all(o["relationships"]["line_items"]["data"] for o in orders)
+    assert {i["id"] for o in orders for i in o["relationships"]["line_items"]["data"]} == items
+    assert "data" not in body["data"][0]["relationships"]["events"]  # only what was asked is included
+    too_deep = client.get("/api/order_factories?include=source_order.line_items.order", headers=headers)
+    assert too_deep.status_code == 400 and too_deep.get_json()["errors"][0]["code"] == "INVALID_INCLUDE"
+
+
+def test_metadata_jcont_takes_json_with_whitespace(api):
+    assert ids(api, "filter[q][metadata_jcont]=" + quote('{"channel": "web"}')) == \
+        ids(api, "filter[q][metadata_jcont]=" + quote('{"channel":"web"}')) != []
+    assert ids(api, "filter[q][metadata_jcont]=" + quote(' {\n "channel" : "app" ,"priority": 1 } ')) == [B]

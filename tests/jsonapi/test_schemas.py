@@ -7,13 +7,11 @@ from sandbox.jsonapi.schemas import SCHEMAS
 from sandbox.settings import ROOT
 
 COMPONENTS = yaml.safe_load((ROOT / "openapi.yaml").read_text())["components"]["schemas"]
-NAMES = {"order_factories": "OrderFactory", "order_copies": "OrderCopy", "recurring_order_copies": "RecurringOrderCopy",
-         "orders": "Order", "order_subscriptions": "OrderSubscription", "events": "Event"}
 
 
 @pytest.mark.parametrize("resource_type", sorted(RESOURCES))
 def test_attributes_and_relationships_match_the_spec(resource_type):
-    declared = COMPONENTS[NAMES[resource_type]]["properties"]
+    declared = COMPONENTS[RESOURCES[resource_type].name]["properties"]
     attributes = COMPONENTS[declared["attributes"]["$ref"].rsplit("/", 1)[1]]["properties"]
     relationships = declared.get("relationships", {}).get("properties", {})
     assert set(RESOURCES[resource_type].attributes) == set(attributes)

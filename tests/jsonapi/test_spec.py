@@ -37,7 +37,9 @@ def test_every_route_the_sandbox_serves_is_declared(app):
             continue
         paths = [re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)]
         choices = re.search(r"<any\(([^)]*)\):\w+>", rule.rule)
-        if choices:  # one path per relationship name
+        if choices and "/relationships/" in rule.rule:  # one path, the relationship a parameter
+            paths = [re.sub(r"<any\([^)]*\):(\w+)>", r"{\1}", re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule))]
+        elif choices:  # one path per relationship name
             paths = [re.sub(r"<any\([^)]*\):\w+>", name.strip(), paths[0]) for name in choices.group(1).split(",")]
             paths = [re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", p) for p in paths]
         served |= {(path, method.lower()) for path in paths for method in rule.methods - {"HEAD", "OPTIONS"}}
