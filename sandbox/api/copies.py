@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, current_app, g, request
 from marshmallow import EXCLUDE
 
 from sandbox.api.views import context, document_response, find_row, jsonapi, read_only_blueprint
 from sandbox.catalogue import ORDER_COPIES, RECURRING_ORDER_COPIES, Resource
 from sandbox.domain import lifecycle
 from sandbox.domain.clock import iso
-from sandbox.jsonapi import spec
+from sandbox.jsonapi import query, spec
 from sandbox.jsonapi.errors import ApiError, not_found
 from sandbox.jsonapi.schemas import loader
 from sandbox.store import get_store
@@ -26,6 +26,7 @@ def _blueprint(resource: Resource) -> Blueprint:
 
     @bp.post("")
     def create_copy():
+        q = query.parse(request.args, resource, many=False)  # include and fields, as on a retrieve
         loaded = _load(resource, spec.read_body(create_schema))
         fields = {name: loaded[name] for name in resource.attributes if name in loaded}
         fields["source_order_id"] = loaded["source_order"]
@@ -40,11 +41,12 @@ def _blueprint(resource: Resource) -> Blueprint:
             raise ApiError(404, "RECORD_NOT_FOUND", "Record not found", str(missing),
                            pointer=f"/data/relationships/{missing.relationship}") from None
         # the row as the create stored it: a reset right after must not turn this answer into a 404
-        return document_response(resource, record["row"], status=201,
+        return document_response(resource, record["row"], q, status=201,
                                  headers={"Location": f"{context().base_url}/api/{resource.type}/{record['id']}"})
 
     @bp.patch("/<id>")
     def update_copy(id: str):
+        q = query.parse(request.args, resource, many=False)
         record = find_row(resource, id)
         body = spec.read_body(update_schema)
         if body["data"]["id"] != id:
@@ -60,7 +62,7 @@ def _blueprint(resource: Resource) -> Blueprint:
                 record = (store.rows_by(resource, scope, [id]) or [None])[0]
             if record is None:  # reset since it was read
                 raise not_found(resource.type, id)
-        return document_response(resource, record)
+        return document_response(resource, record, q)
 
     @bp.delete("/<id>")
     def delete_copy(id: str):
