@@ -479,9 +479,11 @@ _COMPARE = {
     "start": "{c} LIKE ? ESCAPE '\\'", "not_start": "{c} NOT LIKE ? ESCAPE '\\'",
     "end": "{c} LIKE ? ESCAPE '\\'", "not_end": "{c} NOT LIKE ? ESCAPE '\\'",
     "cont": "{c} LIKE ? ESCAPE '\\'", "not_cont": "{c} NOT LIKE ? ESCAPE '\\'",
+    "i_cont": "{c} LIKE ? ESCAPE '\\'", "not_i_cont": "{c} NOT LIKE ? ESCAPE '\\'",
     "jcont": "jcontains({c}, ?)",
 }
-_LIKE = {"start": "{}%", "not_start": "{}%", "end": "%{}", "not_end": "%{}", "cont": "%{}%", "not_cont": "%{}%"}
+_LIKE = {"start": "{}%", "not_start": "{}%", "end": "%{}", "not_end": "%{}", "cont": "%{}%", "not_cont": "%{}%",
+         "i_cont": "%{}%", "not_i_cont": "%{}%"}
 # (predicate, flag) -> SQL: null/present/blank/true/false take true or false
 _FLAGS = {
     ("null", True): "{c} IS NULL", ("null", False): "{c} IS NOT NULL",

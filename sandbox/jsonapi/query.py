@@ -28,7 +28,8 @@ MAX_VALUES = 100        # items in one comma-separated list
 MAX_VALUE_LENGTH = 4096
 
 COMPARE = ("eq", "eq_or_null", "not_eq", "not_eq_or_null", "lt", "lteq", "gt", "gteq")
-TEXT = ("matches", "does_not_match", "start", "not_start", "end", "not_end", "cont", "not_cont")
+TEXT = ("matches", "does_not_match", "start", "not_start", "end", "not_end", "cont", "not_cont",
+        "i_cont", "not_i_cont")  # i_cont is ransack's explicit ILIKE; every text match here ignores case
 LISTS = ("in", "not_in", "in_or_null", "not_in_or_null")
 FLAGS = ("null", "not_null", "present", "blank")   # take true/false, whatever the attribute's kind
 TRUTH = ("true", "false")

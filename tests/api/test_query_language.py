@@ -300,3 +300,9 @@ def test_metadata_jcont_takes_json_with_whitespace(api):
     assert ids(api, "filter[q][metadata_jcont]=" + quote('{"channel": "web"}')) == \
         ids(api, "filter[q][metadata_jcont]=" + quote('{"channel":"web"}')) != []
     assert ids(api, "filter[q][metadata_jcont]=" + quote(' {\n "channel" : "app" ,"priority": 1 } ')) == [B]
+
+
+def test_i_cont_ignores_case_like_every_text_match(api):
+    assert ids(api, "filter[q][reference_i_cont]=reorder") == ids(api, "filter[q][reference_cont]=REORDER") != []
+    assert ids(api, "filter[q][reference_not_i_cont_all]=reorder,promo") == \
+        ids(api, "filter[q][reference_not_cont_all]=reorder,promo")
