@@ -8,80 +8,121 @@ import click
 
 from sandbox.security.auth import (DEFAULT_ORGANIZATION, DEFAULT_SECRET, LIFETIME, is_loopback, issue_admin_token,
                                    issue_token)
-from sandbox.settings import ROOT, Settings
+from sandbox.settings import DATA, ROOT, Settings
 
 
-@click.group()
+HELP = {"help_option_names": ["-h", "--help"], "show_default": True}
+
+
+class StartError(click.ClickException):
+    """A start-up problem a user can fix: one line, exit 2, no traceback."""
+
+    exit_code = 2
+
+
+@click.group(context_settings=HELP)
+@click.version_option(package_name="order-factory-sandbox", message="sandbox %(version)s")
 def main() -> None:
     """A local, deterministic stand-in for Commerce Layer's order factory API."""
 
 
-@main.command()
-@click.option("--host", envvar="SANDBOX_HOST", help="Interface to listen on [127.0.0.1].")
-@click.option("--port", envvar="SANDBOX_PORT", type=int, help="Port to listen on [8080].")
-@click.option("--seed", envvar="SANDBOX_SEED", type=int, help="Seed of the generated data [1].")
-@click.option("--count", envvar="SANDBOX_COUNT", type=click.IntRange(0, 1_000_000),
-              help="Order factories seeded per data set [50].")
-@click.option("--secret", envvar="SANDBOX_SECRET",
-              help="Secret that signs access tokens [the published default on loopback; made for the run elsewhere].")
-@click.option("--max-token-lifetime", envvar="SANDBOX_MAX_TOKEN_LIFETIME", type=click.IntRange(1),
-              help="Longest token lifetime accepted, in seconds [14400, the real API's 4 hours].")
-@click.option("--cors-origins", envvar="SANDBOX_CORS_ORIGINS",
-              help="Comma-separated web origins allowed besides localhost on any port, or * [none].")
-@click.option("--public-url", envvar="SANDBOX_PUBLIC_URL",
-              help="Base of every link and Location header, e.g. https://sandbox.example.com [from each request].")
-@click.option("--db", envvar="SANDBOX_DB", help="SQLite file to keep state in [in memory].")
-@click.option("--frozen-at", envvar="SANDBOX_FROZEN_AT",
-              help="Freeze the clock at this ISO-8601 instant, e.g. 2026-01-01T09:00:00Z [real time].")
-@click.option("--start-after", envvar="SANDBOX_START_AFTER", type=click.FloatRange(0, 86400),
-              help="Seconds from creating a copy to its start [2].")
-@click.option("--run-for", envvar="SANDBOX_RUN_FOR", type=click.FloatRange(0, 86400),
-              help="Seconds from a copy's start to its end [3].")
-@click.option("--rate-limit", envvar="SANDBOX_RATE_LIMIT", type=click.IntRange(0),
-              help="Requests per data set in each rate window; 0 is off [0].")
-@click.option("--rate-interval", envvar="SANDBOX_RATE_INTERVAL", type=click.FloatRange(0.001, 86400),
-              help="Seconds in a rate window [10].")
-@click.option("--workers", envvar="SANDBOX_WORKERS", type=click.IntRange(1, 64),
-              help="Worker processes sharing one state (gunicorn) [2].")
-@click.option("--threads", envvar="SANDBOX_THREADS", type=click.IntRange(1, 64), help="Request threads per worker; 1 serves one request at a time per worker, fastest on few cores [1].")
-@click.option("--max-connections", envvar="SANDBOX_MAX_CONNECTIONS", type=click.IntRange(1, 100_000),
-              help="Connections waiting to be accepted (and open per threaded worker) [256].")
-@click.option("--client-timeout", envvar="SANDBOX_CLIENT_TIMEOUT", type=click.FloatRange(0.1, 3600),
-              help="Seconds a client may take to send a request or read the answer [10].")
-@click.option("--max-datasets", envvar="SANDBOX_MAX_DATASETS", type=click.IntRange(1),
-              help="Data sets (organization x mode) held at most; a new one past it gets 503 [100].")
-@click.option("--query-budget", envvar="SANDBOX_QUERY_BUDGET", type=click.FloatRange(0),
-              help="Seconds a query may run before it is stopped with a 400; 0 is no limit [2].")
-@click.option("--snapshots", envvar="SANDBOX_SNAPSHOTS",
-              help="Folder of seeded data set snapshots [the user's cache folder].")
+def _option(flag: str, help: str, shown: str | None = None, **kwargs):
+    """A serve option that reads SANDBOX_<NAME> too; its help shows the variable and the default."""
+    name = flag.lstrip("-").replace("-", "_")
+    default = Settings.__dataclass_fields__[name].default
+    shown = shown if shown is not None else str(default)
+    return click.option(flag, envvar=f"SANDBOX_{name.upper()}", show_envvar=True,
+                        help=f"{help} [default: {shown}]", **kwargs)
+
+
+@main.command(context_settings=HELP)
+@_option("--host", "Interface to listen on.", shown="127.0.0.1; 0.0.0.0 in the Docker image")
+@_option("--port", "Port to listen on.", type=int)
+@_option("--seed", "Seed of the generated data: the same seed gives the same bytes.", type=int)
+@_option("--count", "Order factories generated per data set.", type=click.IntRange(0, 1_000_000))
+@_option("--fixtures", "Scenario every data set starts from: a name in the package's fixtures, or a YAML path.",
+         shown="default")
+@_option("--secret", "Secret that signs access tokens.", shown="the published one on loopback, one made for the run elsewhere")
+@_option("--max-token-lifetime", "Longest token lifetime accepted, in seconds.", type=click.IntRange(1))
+@_option("--cors-origins", "Web origins allowed besides localhost on any port (comma-separated), or *.", shown="none")
+@_option("--public-url", "Base of every link and Location header, e.g. https://sandbox.example.com.",
+         shown="the scheme and host of each request")
+@_option("--db", "SQLite file that keeps the state across restarts.", shown="a file made for the run, removed at exit")
+@_option("--frozen-at", "Freeze the default clock at this instant, e.g. 2026-01-01T09:00:00Z.", shown="real time")
+@_option("--start-after", "Seconds from creating a copy to its start.", type=click.FloatRange(0, 86400))
+@_option("--run-for", "Seconds from a copy's start to its end.", type=click.FloatRange(0, 86400))
+@_option("--rate-limit", "Requests per data set in each rate window; 0 is off.", type=click.IntRange(0))
+@_option("--rate-interval", "Seconds in a rate window.", type=click.FloatRange(0.001, 86400))
+@_option("--workers", "Worker processes sharing one state (gunicorn).", type=click.IntRange(1, 64))
+@_option("--threads", "Request threads per worker; 1 is fastest on few cores.", type=click.IntRange(1, 64))
+@_option("--max-connections", "Connections waiting to be accepted (and open per threaded worker).",
+         type=click.IntRange(1, 100_000))
+@_option("--client-timeout", "Seconds a client may take to send a request or read the answer.",
+         type=click.FloatRange(0.1, 3600))
+@_option("--max-datasets", "Data sets (organization x mode) held at most; a new one past it gets 503.",
+         type=click.IntRange(1))
+@_option("--query-budget", "Seconds a query may run before it is stopped with a 400; 0 is no limit.",
+         type=click.FloatRange(0))
+@_option("--snapshots", "Folder of seeded data set snapshots.", shown="the user's cache folder")
+@_option("--journal-size", "Requests kept per data set in the request journal; 0 keeps none.",
+         type=click.IntRange(0, 100_000))
 def serve(**options) -> None:
-    """Serve the sandbox with a production WSGI server."""
+    """Serve the sandbox: gunicorn workers sharing one state, a scheduler in each."""
     from sandbox import create_app
-    from sandbox.server import serve as run
+    from sandbox.server import port_in_use, serve as run
 
     try:
         settings = Settings.load(**options)
+    except ValueError as error:  # a malformed SANDBOX_* variable
+        raise StartError(str(error)) from None
+    _check_db(settings.db)
+    if port_in_use(settings.host, settings.port):
+        raise StartError(f"port {settings.port} on {settings.host} is in use: stop what holds it, or choose "
+                         "another with --port (SANDBOX_PORT), e.g. make serve PORT=8081")
+    try:
         # seeds the default data set (from its snapshot) before announcing readiness
         app = create_app(settings)
-    except ValueError as error:  # a malformed SANDBOX_* variable or --frozen-at
-        raise click.UsageError(str(error)) from None
-    base = f"http://{settings.host}:{settings.port}"
+    except ValueError as error:  # --frozen-at, a fixture that does not check out, a state file of another kind
+        raise StartError(str(error)) from None
     secret = app.config["SANDBOX"].secret
-
-    def ready() -> None:
-        click.echo(f"Order factory sandbox on {base}/api (spec: {base}/openapi.yaml)")
-        click.echo(f"Test-mode access token (organization {DEFAULT_ORGANIZATION}, valid 4 hours):")
-        click.echo(issue_token(secret))
-        if not settings.secret and not is_loopback(settings.host):
-            click.echo(f"Listening beyond loopback, so tokens are signed with a secret made for this run: {secret}")
-            click.echo(f"Mint more with: SANDBOX_SECRET='{secret}' sandbox token [--organization SLUG] "
-                       "[--mode live] [--admin]")
-        sys.stdout.flush()
-
-    run(app, settings, ready)
+    run(app, settings, lambda: _banner(settings, secret))
 
 
-@main.command()
+def _check_db(db: str) -> None:
+    if not db or db == ":memory:":
+        return
+    path = Path(db)
+    if not path.parent.is_dir():
+        raise StartError(f"--db {db}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise StartError(f"--db {db} is a folder; give a file path")
+    if path.exists() and path.stat().st_size:
+        with open(path, "rb") as file:
+            if file.read(16) != b"SQLite format 3\x00":
+                raise StartError(f"--db {db} is not a SQLite database; give a new path or a file the sandbox wrote")
+
+
+def _banner(settings: Settings, secret: str) -> None:
+    """Printed once the port is bound: a URL that answers, a token, and what is being served."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    base = f"http://{host}:{settings.port}"
+    click.echo(f"Order factory sandbox ready: {base}/api/order_factories (spec: {base}/openapi.yaml)")
+    click.echo(f"Test-mode access token (organization {DEFAULT_ORGANIZATION}, valid 4 hours):")
+    click.echo(issue_token(secret))
+    state = settings.db if settings.db not in ("", ":memory:") else "a file made for this run, removed at exit"
+    clock = f"frozen at {settings.frozen_at}" if settings.frozen_at else "real time"
+    click.echo(f"Seed {settings.seed}, {settings.count} order factories per data set, scenario "
+               f"{settings.fixtures or 'default'}; state: {state}; clock: {clock}; "
+               f"{settings.workers} worker(s).")
+    if not settings.secret and not is_loopback(settings.host):
+        click.echo(f"Listening beyond loopback, so tokens are signed with a secret made for this run: {secret}")
+        click.echo(f"Mint more with: SANDBOX_SECRET='{secret}' sandbox token [--organization SLUG] "
+                   "[--mode live] [--admin]")
+    click.echo("Ctrl-C to stop.")
+    sys.stdout.flush()
+
+
+@main.command(context_settings=HELP)
 @click.option("--mode", type=click.Choice(["test", "live"]), default="test", show_default=True)
 @click.option("--organization", default=DEFAULT_ORGANIZATION, show_default=True, help="Organization slug.")
 @click.option("--admin", is_flag=True, help="A token for /_sandbox/admin (whole-sandbox operations) instead.")
@@ -95,22 +136,24 @@ def token(mode: str, organization: str, admin: bool, lifetime: int, secret: str 
                issue_token(secret, organization=organization, mode=mode, lifetime=lifetime))
 
 
-@main.command()
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 if openapi.yaml is not as rendered.")
-@click.argument("path", default=str(ROOT / "openapi.yaml"), type=click.Path(exists=True, dir_okay=False))
-def spec(check: bool, path: str) -> None:
-    """Render the catalogue-derived parts of openapi.yaml (between its BEGIN and END markers)."""
+@main.command(context_settings=HELP)
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a spec is not as rendered.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+def spec(check: bool, paths: tuple[str, ...]) -> None:
+    """Render the catalogue-derived parts of openapi.yaml (between its BEGIN and END markers): the
+    package's copy, and the repository's beside it in a checkout [or the PATHS given]."""
     from sandbox.jsonapi.contract import render
 
-    target = Path(path)
-    current = target.read_text(encoding="utf-8")
-    rendered = render(current)
-    if check:
-        if rendered != current:
-            raise click.ClickException(f"{path} differs from what the catalogue renders: run `sandbox spec`")
-        return
-    target.write_text(rendered, encoding="utf-8")
-    click.echo(f"{path}: {'rendered anew' if rendered != current else 'already up to date'}")
+    targets = [Path(p) for p in paths] or [DATA / "openapi.yaml", *[p for p in [ROOT / "openapi.yaml"] if p.exists()]]
+    for target in targets:
+        current = target.read_text(encoding="utf-8")
+        rendered = render(current)
+        if check:
+            if rendered != current:
+                raise click.ClickException(f"{target} differs from what the catalogue renders: run `sandbox spec`")
+            continue
+        target.write_text(rendered, encoding="utf-8")
+        click.echo(f"{target}: {'rendered anew' if rendered != current else 'already up to date'}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ not run (Windows). Either way each worker process runs its own scheduler."""
 from __future__ import annotations
 
 import logging
+import signal
+import socket
 from typing import Callable
 
 from flask import Flask
@@ -47,15 +49,37 @@ def serve(app: Flask, settings: Settings, ready: Callable[[], None]) -> None:
                 "loglevel": "warning",
                 # the app and its state exist before the fork: workers share the state file
                 "preload_app": True,
-                "when_ready": lambda _arbiter: ready(),
-                "post_worker_init": lambda _worker: scheduler.start(app),
+                "when_ready": lambda arbiter: _graceful_on_interrupt(arbiter) or ready(),
+                "post_worker_init": _worker_started,
             }.items():
                 self.cfg.set(name, value)
 
         def load(self):
             return app
 
+    def _worker_started(_worker) -> None:
+        # Ctrl-C reaches the whole process group: a worker leaves its stopping to the master, which
+        # lets it finish the request in hand
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        scheduler.start(app)
+
     Server().run()
+
+
+def _graceful_on_interrupt(arbiter) -> None:
+    """SIGINT stops as SIGTERM does: no new connections, requests in hand finished, exit 0."""
+    arbiter.handle_int = arbiter.handle_term
+
+
+def port_in_use(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 class TimedSyncWorker(SyncWorker):

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.resources
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+# the repository's root, in a checkout (openapi.yaml there is the copy people read)
 ROOT = Path(__file__).resolve().parent.parent
+# what the package ships: the contract and the fixtures, wherever the package is installed
+DATA = Path(str(importlib.resources.files("sandbox") / "data"))
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,10 @@ class Settings:
     seed: int = 1
     # order factories seeded per data set
     count: int = 50
+    # the scenario every data set starts from: a name in the package's fixtures, or a YAML path
+    fixtures: str = "default"
+    # requests kept per data set in the request journal (/_sandbox/requests); 0 keeps none
+    journal_size: int = 500
     # signs access tokens; None: the published default on loopback, a secret made for the run elsewhere
     secret: str | None = None
     # longest token lifetime (exp - iat) accepted, in seconds; the real API's tokens last 4 hours
@@ -47,8 +55,8 @@ class Settings:
     # requests allowed per data set in each window of rate_interval seconds; 0 turns limiting off
     rate_limit: int = 0
     rate_interval: float = 10.0
-    spec_path: Path = ROOT / "openapi.yaml"
-    fixtures_path: Path = ROOT / "fixtures"
+    spec_path: Path = DATA / "openapi.yaml"
+    fixtures_path: Path = DATA / "fixtures"
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -86,7 +86,7 @@ def copy_body(source_order: str, kind: str = "order_copies", subscription: str |
 
 
 def scenario_order(store: Store, dataset: str, reference: str = "reorder:out_of_stock") -> str:
-    """The id of a hand-picked source order of fixtures/scenarios.yaml (out of stock: its copies fail)."""
+    """The id of a hand-picked source order of fixtures/outcomes.yaml (out of stock: its copies fail)."""
     row = store.connection().execute("SELECT id FROM orders WHERE dataset = ? AND reference = ? AND "
                                      "reference_origin = 'sandbox'", (store.dataset(dataset).scope, reference))
     return row.fetchone()[0]
@@ -96,5 +96,5 @@ def seeded_store(folder: Path, *datasets: str, seed: int = 1, count: int = 5, **
     """A store holding these data sets, seeded as a served sandbox would seed them."""
     store = Store(**options)
     for key in datasets:
-        snapshot.ensure(store, key, seed, count, folder=snapshot.directory(str(folder)))
+        snapshot.ensure(store, key, snapshot.Recipe(seed, count), folder=snapshot.directory(str(folder)))
     return store

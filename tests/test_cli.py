@@ -2,13 +2,14 @@
 import glob
 import json
 import os
+import socket
 import subprocess
 import tempfile
 import urllib.request
 
 from sandbox.security.auth import DEFAULT_SECRET, issue_token
 
-from .support import SECRET, sandbox_command
+from .support import SECRET, free_port, sandbox_command
 
 
 def _get(url, token):
@@ -60,6 +61,8 @@ def test_bad_environment_is_a_clear_error():
 def test_beyond_loopback_the_published_secret_is_refused_and_the_run_makes_its_own(serve):
     served = serve("--host", "0.0.0.0", "--count", "5", env={"SANDBOX_SECRET": ""})
     said = served.process.stdout.readline()
+    assert said.startswith("Seed ") and "clock: real time" in said  # what is served, after the token
+    said = served.process.stdout.readline()
     secret = said.rsplit(" ", 1)[1].strip()
     assert "made for this run" in said and secret != DEFAULT_SECRET
     assert "sandbox token" in served.process.stdout.readline()
@@ -74,3 +77,52 @@ def test_beyond_loopback_the_published_secret_is_refused_and_the_run_makes_its_o
 def test_on_loopback_the_published_secret_stays_for_convenience(serve):
     served = serve("--count", "5", env={"SANDBOX_SECRET": ""})
     assert served.request("GET", "/api/order_factories", token=issue_token(DEFAULT_SECRET))[0] == 200
+
+
+def test_a_scenario_that_does_not_check_out_stops_the_start_with_one_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("orders:\n  - {id: orderAAAAA, number: '1', status: shipped, created_at: '2026-01-01'}\n")
+    result = subprocess.run(sandbox_command("serve", "--fixtures", str(bad)), capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "SANDBOX_PORT": str(free_port())})
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert str(bad) in line and "orders[0] (id orderAAAAA)" in line and "status" in line and "shipped" in line
+
+
+def test_serving_a_named_scenario(serve):
+    served = serve("--fixtures", "reorder-failures")
+    status, body = served.request("GET", "/api/order_factories?filter[q][errors_count_gt]=0&page[size]=25")
+    assert status == 200 and body["meta"]["record_count"] == 5
+
+
+def test_start_up_mistakes_are_one_line_and_exit_2(tmp_path):
+    def start(*args, port=None):
+        return subprocess.run(sandbox_command("serve", *args), capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "SANDBOX_PORT": str(port or free_port())})
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = start(port=holder.getsockname()[1])
+    assert taken.returncode == 2 and "is in use" in taken.stderr and len(taken.stderr.strip().splitlines()) == 1
+    missing = start("--db", str(tmp_path / "nowhere" / "state.sqlite3"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    (tmp_path / "notes.txt").write_text("not a database")
+    wrong = start("--db", str(tmp_path / "notes.txt"))
+    assert wrong.returncode == 2 and "not a SQLite database" in wrong.stderr
+    assert "Traceback" not in taken.stderr + missing.stderr + wrong.stderr
+
+
+def test_help_shows_every_variable_and_default_and_the_version():
+    helped = subprocess.run(sandbox_command("serve", "-h"), capture_output=True, text=True, check=True).stdout
+    for line in ("SANDBOX_PORT", "SANDBOX_DB", "SANDBOX_WORKERS", "[default: 8080]", "SANDBOX_FIXTURES"):
+        assert line in helped
+    assert subprocess.run(sandbox_command("--version"), capture_output=True, text=True, check=True).stdout.startswith(
+        "sandbox 0.1.0")
+
+
+def test_the_banner_comes_once_the_port_answers(serve):
+    served = serve("--count", "5")
+    url = served.banner.split()[4]
+    assert url.endswith("/api/order_factories")
+    assert served.request("GET", url.replace(served.base, ""))[0] == 200

@@ -106,6 +106,17 @@ def reset():
     return Response(status=204)
 
 
+@bp.post("/scenario")
+def load_scenario():
+    """The caller's data set holds a named scenario instead of what it started from."""
+    body = spec.read_body("ScenarioChoice", "application/json")
+    try:
+        get_datasets().load_scenario(g.caller.key, body["name"])
+    except ValueError as error:
+        raise _invalid("name", error, '{"name": "all-statuses"}') from None
+    return Response(status=204)
+
+
 @admin.get("/datasets")
 def list_datasets():
     """Every data set, with its record counts and its clock."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 
 from sandbox.jsonapi import spec
+from sandbox.jsonapi.errors import ApiError
 from sandbox.security.auth import check_grant, exchange
 
 bp = Blueprint("oauth", __name__)
@@ -26,6 +27,10 @@ def rate_headers(response):
 def token():
     """JSON or form body, as the real auth server takes both."""
     if request.mimetype == "application/x-www-form-urlencoded":
+        if request.get_data(cache=True).lstrip().startswith(b"{"):
+            raise ApiError(400, "BAD_REQUEST", "Bad request",
+                           "The body is JSON but Content-Type says application/x-www-form-urlencoded: "
+                           "send Content-Type: application/json (or a form body)", pointer="")
         form = request.form.to_dict()
     else:
         form = spec.read_body(None, "application/json")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
-from sandbox.domain import lifecycle, snapshot
+from sandbox.domain import lifecycle, scenarios, snapshot
 from sandbox.domain.clock import Clock, iso
 from sandbox.settings import Settings
 from sandbox.store import DataSet, Store
@@ -17,14 +17,14 @@ class DataSets:
     def __init__(self, store: Store, settings: Settings):
         self.store, self.settings = store, settings
         self.folder = snapshot.directory(settings.snapshots)
+        self.recipe = recipe(settings)
 
     def open(self, key: str) -> tuple[DataSet, datetime]:
         """The data set, seeded if new, with every transition due at its clock's now applied; and that now.
         Raises DataSetLimit when it would be one data set more than `max_datasets`."""
-        s = self.settings
-        found = snapshot.ensure(self.store, key, s.seed, s.count, folder=self.folder, limit=s.max_datasets)
+        found = snapshot.ensure(self.store, key, self.recipe, folder=self.folder, limit=self.settings.max_datasets)
         now = self.clock(key).now()
-        if lifecycle.settle(self.store, key, s.seed, now):
+        if lifecycle.settle(self.store, key, self.settings.seed, now):
             found = self.store.dataset(key)
         return found, now
 
@@ -33,8 +33,15 @@ class DataSets:
         return Clock(self.store, key)
 
     def reset(self, key: str) -> None:
-        """Back to the seed (the data set's clock stays where it is)."""
-        snapshot.reset(self.store, key, self.settings.seed, self.settings.count, folder=self.folder)
+        """Back to the scenario it started from (the data set's clock stays where it is)."""
+        snapshot.reset(self.store, key, self.recipe, folder=self.folder)
+
+    def load_scenario(self, key: str, name: str) -> None:
+        """The data set holds a named scenario instead (ValueError for a name the package has not)."""
+        if name not in scenarios.names():
+            raise ValueError(f"no scenario {name!r}: give one of {', '.join(scenarios.names())}")
+        chosen = snapshot.Recipe(self.settings.seed, self.settings.count, scenarios.load(name, self.settings.seed))
+        snapshot.reset(self.store, key, chosen, folder=self.folder)
 
     def overview(self) -> list[dict]:
         """Every data set with its record counts and its clock."""
@@ -49,14 +56,18 @@ class DataSets:
         snapshot.replace(self.store, key, tables)
 
 
+def recipe(settings: Settings) -> snapshot.Recipe:
+    """Seed, count and scenario (--fixtures, checked: ValueError names the file, record and field)."""
+    return snapshot.Recipe(settings.seed, settings.count, scenarios.load(settings.fixtures, settings.seed))
+
+
 def open_store(settings: Settings, default_dataset: str) -> Store:
     """The state: a new state file starts as a copy of the default data set's snapshot, so a start
     with a known key copies a file instead of generating records."""
     path = settings.db if settings.db not in ("", ":memory:") else None
     if path is not None and os.path.exists(path):
         return Store(path, query_budget=settings.query_budget)
-    template = snapshot.snapshot(snapshot.directory(settings.snapshots), settings.seed, settings.count,
-                                 default_dataset)
+    template = snapshot.snapshot(snapshot.directory(settings.snapshots), recipe(settings), default_dataset)
     return Store(path, query_budget=settings.query_budget, template=str(template))
 
 

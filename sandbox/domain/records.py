@@ -15,7 +15,7 @@ FAILURES = {
     OUT_OF_STOCK: "{sku} is out of stock",
     UNPLACEABLE: "cannot transition from draft to placed",
 }
-# the reference that marks a source order planted with each failure (fixtures/scenarios.yaml uses them too)
+# the reference that marks a source order planted with each failure (fixtures/outcomes.yaml uses them too)
 FAILURE_REFERENCES = {OUT_OF_STOCK: "reorder:out_of_stock", UNPLACEABLE: "reorder:cannot_be_placed"}
 
 

@@ -18,12 +18,13 @@ import yaml
 from faker import Faker
 
 from sandbox.catalogue import RESOURCES
+from sandbox.settings import DATA
 from sandbox.domain.clock import iso
 from sandbox.domain.ids import derive_id
 from sandbox.domain.records import (CURRENCIES, FAILURE_REFERENCES, FAILURES, OUT_OF_STOCK, UNPLACEABLE, event,
                                     line_items, with_items)
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios.yaml"
+OUTCOMES = DATA / "fixtures" / "outcomes.yaml"
 # Seeded records are dated before this instant, so they never move under any clock.
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 STATUSES = ("pending", "in_progress", "completed", "failed", "aborted")
@@ -63,7 +64,7 @@ class SeedData:
     def batches(self, size: int = 2000) -> Iterator[tuple[str, list[dict]]]:
         """(table, records) in batches of about `size`: the scenarios first, then every copy job."""
         tables: dict[str, list[dict]] = {table: [] for table in TABLES}
-        self._scenarios(tables)
+        self._outcomes(tables)
         for index in range(self.count):
             self._factory(index, tables)
             if max(len(rows) for rows in tables.values()) >= size:
@@ -78,10 +79,10 @@ class SeedData:
             tables[table] += rows
         return tables
 
-    def _scenarios(self, tables: dict[str, list[dict]]) -> None:
-        """The hand-picked source orders and subscriptions of fixtures/scenarios.yaml."""
+    def _outcomes(self, tables: dict[str, list[dict]]) -> None:
+        """The hand-picked source orders and subscriptions of fixtures/outcomes.yaml."""
         orders = {}
-        for number, spec in enumerate(_scenario_file()["orders"], start=10):
+        for number, spec in enumerate(_outcomes_file()["orders"], start=10):
             created = EPOCH - timedelta(days=1, hours=number)
             order = self.order(self.rng("order", spec["key"]), f"scenario:{spec['key']}", number, created)
             items = [dict(item) for item in spec["line_items"]]
@@ -89,7 +90,7 @@ class SeedData:
                          currency_code=spec["currency_code"], **with_items(items, spec["currency_code"]))
             orders[spec["key"]] = order
             self._add_order(tables, order)
-        for number, spec in enumerate(_scenario_file()["order_subscriptions"], start=10):
+        for number, spec in enumerate(_outcomes_file()["order_subscriptions"], start=10):
             source = orders[spec["source_order"]]
             rng = self.rng("subscription", spec["key"])
             subscription = self.subscription(rng, f"scenario:{spec['key']}", number, source, EPOCH - timedelta(days=1))
@@ -203,8 +204,8 @@ class SeedData:
 
 
 @functools.lru_cache(maxsize=1)
-def _scenario_file() -> dict:
-    with open(SCENARIOS, encoding="utf-8") as file:
+def _outcomes_file() -> dict:
+    with open(OUTCOMES, encoding="utf-8") as file:
         return yaml.safe_load(file)
 
 

@@ -1,7 +1,7 @@
 """Seeded data sets on disk: generate once, copy after.
 
 A snapshot is a state file that holds one data set, seeded, as generation 1. It is keyed by (seed,
-count, data set, code version), so a changed key builds a new one and a repeated start copies the
+count, scenario, data set, code version), so a changed key builds a new one and a repeated start copies the
 file or imports its rows instead of generating them again. A brand-new state file starts as a copy
 of the default data set's snapshot; any other data set is imported into the shared state in small
 batches under a claim, so seeding or resetting one data set never blocks requests to another.
@@ -15,10 +15,13 @@ import sqlite3
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from sandbox.catalogue import TABLES
-from sandbox.domain.seed import SCENARIOS, SeedData
+from sandbox.domain.scenarios import Scenario
+from sandbox.domain.seed import SeedData
 from sandbox.store import DataSet, Store, create_indexes, create_tables, insert_rows
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -30,7 +33,7 @@ WAIT = 120.0          # seconds a request waits for another worker's seed of the
 def code_version() -> str:
     """A digest of the code and data that shape seeded records: any change means new snapshots."""
     digest = hashlib.blake2b(digest_size=8)
-    for path in sorted([*PACKAGE.rglob("*.py"), SCENARIOS]):
+    for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.glob("data/fixtures/*.yaml")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -49,23 +52,42 @@ def directory(configured: str = "") -> Path:
     raise OSError(f"no writable folder for snapshots (tried {configured or cache})")
 
 
-def path_for(folder: Path, seed: int, count: int, dataset: str) -> Path:
-    key = hashlib.blake2b(f"{seed}:{count}:{dataset}:{code_version()}".encode(), digest_size=10).hexdigest()
-    return folder / f"{key}.sqlite3"
+@dataclass(frozen=True)
+class Recipe:
+    """What a data set is seeded from: the seed, the count of generated copies, and a scenario."""
+
+    seed: int
+    count: int
+    scenario: Scenario | None = None
+
+    def batches(self, dataset: str) -> Iterator[tuple[str, list[dict]]]:
+        generated = self.scenario is None or self.scenario.generated
+        yield from SeedData(self.seed, dataset, self.count if generated else 0).batches()
+        for table, rows in (self.scenario.tables.items() if self.scenario else ()):
+            if rows:
+                yield table, rows
+
+    def key(self, dataset: str) -> str:
+        scenario = f"{self.scenario.name}:{self.scenario.digest}" if self.scenario else "generated"
+        return f"{self.seed}:{self.count}:{scenario}:{dataset}:{code_version()}"
 
 
-def snapshot(folder: Path, seed: int, count: int, dataset: str) -> Path:
+def path_for(folder: Path, recipe: Recipe, dataset: str) -> Path:
+    return folder / f"{hashlib.blake2b(recipe.key(dataset).encode(), digest_size=10).hexdigest()}.sqlite3"
+
+
+def snapshot(folder: Path, recipe: Recipe, dataset: str) -> Path:
     """The snapshot of a data set, built first if its key is new."""
-    path = path_for(folder, seed, count, dataset)
+    path = path_for(folder, recipe, dataset)
     if not path.exists():
-        build(path, seed, count, dataset)
+        build(path, recipe, dataset)
         _prune(folder)
     else:
         os.utime(path)  # kept as recently used
     return path
 
 
-def build(path: Path, seed: int, count: int, dataset: str) -> None:
+def build(path: Path, recipe: Recipe, dataset: str) -> None:
     """Generate the data set into a fresh file (indexes built once, at the end) and move it into place."""
     partial = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.partial")
     db = sqlite3.connect(partial, isolation_level=None)
@@ -75,7 +97,7 @@ def build(path: Path, seed: int, count: int, dataset: str) -> None:
         db.execute("BEGIN")
         create_tables(db, indexes=False)
         scope = f"{dataset}#1"
-        for table, rows in SeedData(seed, dataset, count).batches():
+        for table, rows in recipe.batches(dataset):
             insert_rows(db, TABLES[table], scope, rows)
         create_indexes(db)
         db.execute("INSERT INTO datasets (dataset, scope, generation) VALUES (?, ?, 1)", (dataset, scope))
@@ -97,7 +119,7 @@ def _prune(folder: Path) -> None:
             Path(f"{old}{suffix}").unlink(missing_ok=True)
 
 
-def ensure(store: Store, dataset: str, seed: int, count: int, *, folder: Path, limit: int = 0) -> DataSet:
+def ensure(store: Store, dataset: str, recipe: Recipe, *, folder: Path, limit: int = 0) -> DataSet:
     """The data set, seeded from its snapshot the first time anything asks for it. Raises DataSetLimit
     when it would be one data set too many."""
     deadline = time.monotonic() + WAIT
@@ -107,16 +129,16 @@ def ensure(store: Store, dataset: str, seed: int, count: int, *, folder: Path, l
             return found
         scope = store.claim(dataset, limit=limit)
         if scope:
-            _fill(store, dataset, scope, lambda: _import(store, scope, snapshot(folder, seed, count, dataset), dataset))
+            _fill(store, dataset, scope, lambda: _import(store, scope, snapshot(folder, recipe, dataset), dataset))
         elif time.monotonic() > deadline:
             raise TimeoutError(f"data set {dataset!r} is still being seeded by another worker")
         else:
             time.sleep(0.02)
 
 
-def reset(store: Store, dataset: str, seed: int, count: int, *, folder: Path) -> None:
-    """Back to the seed, atomically: readers see the old records until the new ones are complete."""
-    load(store, dataset, lambda scope: _import(store, scope, snapshot(folder, seed, count, dataset), dataset))
+def reset(store: Store, dataset: str, recipe: Recipe, *, folder: Path) -> None:
+    """Back to the recipe, atomically: readers see the old records until the new ones are complete."""
+    load(store, dataset, lambda scope: _import(store, scope, snapshot(folder, recipe, dataset), dataset))
 
 
 def replace(store: Store, dataset: str, tables: dict[str, list[dict]]) -> None:

@@ -1,4 +1,5 @@
-"""The parts of openapi.yaml that follow from the resource catalogue and the query grammar, rendered.
+"""The parts of openapi.yaml that follow from the resource catalogue, the query grammar and the shipped
+scenarios, rendered.
 
 `sandbox spec` (make spec) rewrites the blocks of openapi.yaml between the BEGIN and END markers:
 each resource's attribute and resource object schemas, its sort, include and filter parameters and its
@@ -11,6 +12,7 @@ import re
 
 import yaml
 
+from sandbox.domain import scenarios
 from sandbox.catalogue import BOOLEAN, DATETIME, INTEGER, JSON, RESOURCES, STRING, Resource
 from sandbox.jsonapi.query import COMPARE, COMPOUND, FLAGS, LISTS, MAX_ATTRIBUTES, MAX_CONDITIONS, PREDICATES, TEXT, TRUTH
 
@@ -176,7 +178,9 @@ def _title(name: str) -> str:
 
 def schemas() -> dict:
     rendered = {"Included": {"description": "Each included resource once.", "type": "array", "items": {
-        "anyOf": [_ref("schemas", resource.name) for resource in RESOURCES.values()]}}}
+        "anyOf": [_ref("schemas", resource.name) for resource in RESOURCES.values()]}},
+        "ScenarioChoice": {"type": "object", "required": ["name"], "additionalProperties": False, "properties": {
+            "name": {"description": "A scenario of fixtures/scenarios/.", "enum": scenarios.names()}}}}
     for resource in RESOURCES.values():
         rendered[f"{resource.name}Attributes"] = attributes_schema(resource)
         rendered[resource.name] = resource_schema(resource)

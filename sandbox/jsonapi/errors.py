@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Flask, Response, json
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException, NotFound
 
 from sandbox.store import DataSetLimit, QueryTimeout
 
@@ -69,6 +69,9 @@ def error_response(errors: list[ApiError], headers: dict[str, str] | None = None
 
 def _from_http_exception(exc: HTTPException) -> Response:
     status = exc.code or 500
+    if isinstance(exc, NotFound):  # no route matched: not a record that is missing
+        return error_response([ApiError(404, "NOT_FOUND", "Not found",
+                                        f"No such route: {request.method} {request.path}; the routes are in /openapi.yaml")])
     code, title = _DEFAULTS.get(status, ("HTTP_ERROR", exc.name))
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     return error_response([ApiError(status, code, title, exc.description or title)], headers)

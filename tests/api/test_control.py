@@ -228,3 +228,18 @@ def test_reset_under_concurrent_creates_answers_2xx_and_never_reuses_an_id(app, 
         worker.join()
     assert set(statuses) <= {200, 201, 204} and 201 in statuses
     assert len(ids) == len(set(ids))
+
+
+def test_a_scenario_replaces_the_callers_data_set_only(client):
+    mine, theirs = _auth("org-a"), _auth("org-b")
+    before = client.get("/api/order_factories", headers=theirs).get_json()["meta"]["record_count"]
+    assert client.post("/_sandbox/scenario", json={"name": "all-statuses"}, headers=mine).status_code == 204
+    listed = client.get("/api/order_factories?page[size]=25&sort=status", headers=mine).get_json()
+    assert listed["meta"]["record_count"] == 10
+    pairs = {(f["attributes"]["type"], f["attributes"]["status"]) for f in listed["data"]}
+    assert len(pairs) == 10  # one per status and kind
+    # the outcome source orders come with every scenario, so new copies can be made
+    assert client.get("/api/orders?filter[q][reference_eq]=reorder:completes", headers=mine).get_json()["data"]
+    assert client.get("/api/order_factories", headers=theirs).get_json()["meta"]["record_count"] == before
+    refused = client.post("/_sandbox/scenario", json={"name": "../../etc/passwd"}, headers=mine)
+    assert refused.status_code == 422 and "all-statuses" in refused.get_json()["errors"][0]["detail"]

@@ -37,7 +37,7 @@ def api(client, headers):
                                headers={"Authorization": headers["Authorization"]}).status_code == 200
 
         def scenario(self, kind, key):
-            # the hand-picked ones of fixtures/scenarios.yaml, not seeded orders with the same reference
+            # the hand-picked ones of fixtures/outcomes.yaml, not seeded orders with the same reference
             found = self.get(f"/api/{kind}?filter[q][reference_eq]=reorder:{key}&filter[q][reference_origin_eq]=sandbox")
             return found["data"][0]["id"]
 

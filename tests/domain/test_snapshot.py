@@ -1,7 +1,8 @@
 import threading
 
 from sandbox.catalogue import ORDER_FACTORIES
-from sandbox.domain import snapshot
+from sandbox.domain import scenarios, snapshot
+from sandbox.domain.snapshot import Recipe
 from sandbox.store import Query, Store
 
 from ..support import seeded_store
@@ -14,19 +15,20 @@ def _ids(store, key):
 
 def test_a_snapshot_is_built_once_and_rebuilt_when_its_key_changes(tmp_path, monkeypatch):
     folder = snapshot.directory(str(tmp_path))
-    first = snapshot.snapshot(folder, 1, 20, "a:test")
+    first = snapshot.snapshot(folder, Recipe(1, 20), "a:test")
     built = first.stat().st_ino
-    assert snapshot.snapshot(folder, 1, 20, "a:test").stat().st_ino == built  # reused, not rebuilt
-    for changed in ((2, 20, "a:test"), (1, 21, "a:test"), (1, 20, "b:test")):
-        assert snapshot.snapshot(folder, *changed) != first
+    assert snapshot.snapshot(folder, Recipe(1, 20), "a:test").stat().st_ino == built  # reused, not rebuilt
+    for recipe, dataset in ((Recipe(2, 20), "a:test"), (Recipe(1, 21), "a:test"), (Recipe(1, 20), "b:test"),
+                            (Recipe(1, 20, scenarios.load("all-statuses", 1)), "a:test")):
+        assert snapshot.snapshot(folder, recipe, dataset) != first
     monkeypatch.setattr(snapshot, "code_version", lambda: "another version of the code")
-    rebuilt = snapshot.snapshot(folder, 1, 20, "a:test")
+    rebuilt = snapshot.snapshot(folder, Recipe(1, 20), "a:test")
     assert rebuilt != first and rebuilt.exists()
 
 
 def test_a_new_state_copied_from_a_snapshot_equals_one_seeded_by_import(tmp_path):
     folder = snapshot.directory(str(tmp_path / "snapshots"))
-    copied = Store(str(tmp_path / "state.sqlite3"), template=str(snapshot.snapshot(folder, 3, 40, "a:test")))
+    copied = Store(str(tmp_path / "state.sqlite3"), template=str(snapshot.snapshot(folder, Recipe(3, 40), "a:test")))
     imported = seeded_store(folder, "a:test", seed=3, count=40)
     assert _ids(copied, "a:test") == _ids(imported, "a:test") and len(_ids(copied, "a:test")) == 25
 
@@ -43,14 +45,14 @@ def test_reset_is_atomic_for_readers(snapshots):
 
     reader = threading.Thread(target=read)
     reader.start()
-    snapshot.reset(store, "a:test", 1, 3000, folder=snapshot.directory(str(snapshots)))
+    snapshot.reset(store, "a:test", Recipe(1, 3000), folder=snapshot.directory(str(snapshots)))
     done.set()
     reader.join()
     assert seen <= {2999, 3000} and store.select(ORDER_FACTORIES, store.dataset("a:test"), Query())[1] == 3000
     # the generation before is kept until the next reset (a request that began on it ends on it), then goes
     remaining = "SELECT COUNT(*) FROM order_factories WHERE dataset = 'a:test#1'"
     assert store.connection().execute(remaining).fetchone()[0] == 2999
-    snapshot.reset(store, "a:test", 1, 3000, folder=snapshot.directory(str(snapshots)))
+    snapshot.reset(store, "a:test", Recipe(1, 3000), folder=snapshot.directory(str(snapshots)))
     assert store.connection().execute(remaining).fetchone()[0] == 0
 
 

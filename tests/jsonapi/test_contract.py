@@ -7,7 +7,7 @@ import yaml
 from sandbox import catalogue
 from sandbox.catalogue import BOOLEAN, RESOURCES
 from sandbox.jsonapi import contract
-from sandbox.settings import ROOT
+from sandbox.settings import DATA, ROOT
 
 from ..support import sandbox_command
 
@@ -38,3 +38,7 @@ def test_a_field_added_to_the_catalogue_reaches_the_spec_by_regeneration(monkeyp
     stale.write_text(rendered.replace("priority_lane", "something_else"))
     result = subprocess.run(sandbox_command("spec", "--check", str(stale)), capture_output=True, text=True)
     assert result.returncode == 1 and "sandbox spec" in result.stderr
+
+
+def test_the_package_ships_the_same_spec_people_read():
+    assert (DATA / "openapi.yaml").read_text() == SPEC.read_text()

@@ -31,3 +31,21 @@ def test_error_object_carries_source_and_meta():
                                "code": "VALIDATION_ERROR", "status": "422",
                                "source": {"pointer": "/data/relationships/source_order"},
                                "meta": {"error": "blank"}}
+
+
+def test_an_unknown_route_says_there_is_no_such_route(client, headers):
+    response = client.get("/api/orderz", headers=headers)
+    [error] = response.get_json()["errors"]
+    assert response.status_code == 404 and error["code"] == "NOT_FOUND" and "No such route" in error["detail"]
+
+
+def test_json_sent_as_a_form_to_the_token_endpoint_is_one_clear_error(client):
+    response = client.post("/oauth/token", data='{"grant_type": "client_credentials"}',
+                           content_type="application/x-www-form-urlencoded")
+    [error] = response.get_json()["errors"]
+    assert response.status_code == 400 and "Content-Type: application/json" in error["detail"]
+
+
+def test_a_missing_token_says_how_to_get_one(client):
+    [error] = client.get("/api/orders").get_json()["errors"]
+    assert "Authorization: Bearer" in error["detail"] and "sandbox token" in error["detail"]
