@@ -425,6 +425,12 @@ def create_tables(db: sqlite3.Connection, *, indexes: bool = True) -> None:
                "generation INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 0, "
                "sequence INTEGER NOT NULL DEFAULT 0, seeding_since REAL, retired TEXT, "
                "clock_frozen_at TEXT, clock_offset_ms INTEGER)")
+    # the request journal (domain/journal.py) and the faults each data set asked for (api/faults.py)
+    db.execute("CREATE TABLE IF NOT EXISTS journal (dataset TEXT NOT NULL, at TEXT, method TEXT, path TEXT, "
+               "query TEXT, status INTEGER, duration_ms REAL, body TEXT)")
+    db.execute("CREATE INDEX IF NOT EXISTS journal_dataset ON journal (dataset)")
+    db.execute("CREATE TABLE IF NOT EXISTS faults (dataset TEXT PRIMARY KEY, config TEXT NOT NULL, "
+               "drawn INTEGER NOT NULL DEFAULT 0)")
     for resource in TABLES.values():
         columns = ", ".join(f'"{name}" {_SQL_TYPES.get(kind, "TEXT")}' for name, kind in resource.columns.items())
         db.execute(f'CREATE TABLE IF NOT EXISTS "{resource.table}" (dataset TEXT NOT NULL, {columns})')

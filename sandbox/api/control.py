@@ -6,14 +6,16 @@ them, and moves the default clock that data sets follow until they move their ow
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, jsonify
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
+from sandbox.api import faults
 from sandbox.domain.clock import Clock, iso, parse_duration, parse_instant
 from sandbox.domain.datasets import get_datasets
 from sandbox.jsonapi import spec
 from sandbox.jsonapi.errors import ApiError
 from sandbox.security.auth import Admin, bearer
 from sandbox.security.cors import is_preflight
+from sandbox.store import get_store
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 admin = Blueprint("admin", __name__, url_prefix="/_sandbox/admin")
@@ -114,6 +116,65 @@ def load_scenario():
         get_datasets().load_scenario(g.caller.key, body["name"])
     except ValueError as error:
         raise _invalid("name", error, '{"name": "all-statuses"}') from None
+    return Response(status=204)
+
+
+@bp.get("/faults")
+def read_faults():
+    return jsonify(faults.configured(get_store(), g.caller.key))
+
+
+@bp.put("/faults")
+def set_faults():
+    """Faults for the caller's data set: which routes, how likely, which status, what latency, a seed."""
+    body = spec.read_body("FaultConfig", "application/json")
+    faults.configure(get_store(), g.caller.key, body)
+    return jsonify(body)
+
+
+@bp.delete("/faults")
+def clear_faults():
+    faults.configure(get_store(), g.caller.key, None)
+    return Response(status=204)
+
+
+@bp.get("/requests")
+def list_requests():
+    """The caller's data set's recent /api requests, newest first."""
+    filters = _journal_filters()
+    return jsonify(requests=current_app.extensions["journal"].entries(g.caller.key, **filters))
+
+
+_JOURNAL_FILTERS = {  # name -> (read, check, what to send); openapi.yaml declares the same
+    "method": (str, lambda v: v in ("GET", "POST", "PATCH", "DELETE", "OPTIONS"), "GET, POST, PATCH, DELETE or OPTIONS"),
+    "path": (str, lambda v: len(v) <= 1000, "a path prefix of at most 1000 characters"),
+    "status": (int, lambda v: 100 <= v <= 599, "a status from 100 to 599"),
+    "limit": (int, lambda v: 1 <= v <= 500, "a whole number from 1 to 500"),
+}
+
+
+def _journal_filters() -> dict:
+    filters = {}
+    for name in request.args:
+        values = request.args.getlist(name)
+        if name not in _JOURNAL_FILTERS or len(values) > 1:
+            raise ApiError(400, "PARAM_NOT_ALLOWED", "Param not allowed",
+                           f"{name}: filter by method, path (a prefix), status and limit, each once", parameter=name)
+        read, check, expected = _JOURNAL_FILTERS[name]
+        try:
+            value = read(values[0])
+        except ValueError:
+            value = None
+        if value is None or not check(value):
+            raise ApiError(400, "INVALID_FILTER_VALUE", "Invalid filter value",
+                           f"{name}={values[0]!r}: send {expected}", parameter=name)
+        filters[name] = value
+    return filters
+
+
+@bp.delete("/requests")
+def clear_requests():
+    current_app.extensions["journal"].clear(g.caller.key)
     return Response(status=204)
 
 

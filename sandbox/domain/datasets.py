@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from sandbox.domain import lifecycle, scenarios, snapshot
 from sandbox.domain.clock import Clock, iso
+from sandbox.domain.journal import Journal
 from sandbox.settings import Settings
 from sandbox.store import DataSet, Store
 
@@ -76,6 +77,7 @@ def init_app(app: Flask, default_dataset: str) -> None:
     store = open_store(settings, default_dataset)
     app.extensions["store"] = store
     app.extensions["datasets"] = DataSets(store, settings)
+    app.extensions["journal"] = Journal(store, settings.journal_size)
 
 
 def get_datasets() -> DataSets:

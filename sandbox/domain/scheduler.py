@@ -1,4 +1,5 @@
-"""Transitions happen on time with nobody reading: a thread per worker applies what falls due.
+"""Transitions happen on time with nobody reading: a thread per worker applies what falls due (and
+writes the worker's request journal).
 
 Every worker runs one; the store makes each transition happen exactly once, because `settle` reads
 the due copies again inside its write transaction, and a copy already moved by another worker is no
@@ -15,15 +16,17 @@ from typing import Callable
 from sandbox.catalogue import ORDER_FACTORIES
 from sandbox.domain import lifecycle
 from sandbox.domain.clock import Clock
+from sandbox.domain.journal import Journal
 from sandbox.store import Store
 
 log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, store: Store, seed: int, *, interval: float = 0.1,
+    def __init__(self, store: Store, seed: int, *, interval: float = 0.1, journal: Journal | None = None,
                  real_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
         self.store, self.seed, self.interval, self.real_now = store, seed, interval, real_now
+        self.journal = journal
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -46,6 +49,8 @@ class Scheduler:
         while not self._stop.wait(self.interval):
             try:
                 self.run_once()
+                if self.journal:  # this worker's recorded requests, in one transaction
+                    self.journal.flush()
             except Exception:  # a busy database or a bad record must not end the thread
                 log.exception("scheduler pass failed; trying again")
 
@@ -53,4 +58,4 @@ class Scheduler:
 def start(app) -> Scheduler:
     """The scheduler of an app, started (once per worker process)."""
     settings = app.config["SANDBOX"]
-    return Scheduler(app.extensions["store"], settings.seed).start()
+    return Scheduler(app.extensions["store"], settings.seed, journal=app.extensions["journal"]).start()

@@ -21,7 +21,7 @@ MARKER = re.compile(r"^(?P<indent> *)# BEGIN generated (?P<name>\w+)\b.*?\n.*?^(
                     re.M | re.S)
 NOTE = "by `sandbox spec` from sandbox/catalogue.py and the query grammar: edit those, not this"
 _ERRORS = {"400": "BadRequest", "401": "Unauthorized", "404": "NotFound", "406": "NotAcceptable",
-           "429": "TooManyRequests", "503": "ServiceUnavailable"}
+           "429": "TooManyRequests", "500": "ServerError", "503": "ServiceUnavailable"}
 # the value schemas each kind of filter takes: one value, and comma-separated lists
 _VALUES = {STRING: ("FilterText", "FilterTextList"), DATETIME: ("FilterInstant", "FilterInstantList"),
            INTEGER: ("FilterInteger", "FilterIntegerList")}
@@ -159,13 +159,14 @@ def paths() -> dict:
                 operation["parameters"] = [_ref("parameters", name) for name in (
                     *([f"{_camel(target)}Include"] if target.relationships else []), "fields")]
                 operation["responses"] = _responses(f"{target.name}OrNull")
-            rendered[f"/api/{resource.type}/{{id}}/{rel.name}"] = {"parameters": [_ref("parameters", "id")],
-                                                                   "get": operation}
+            rendered[f"/api/{resource.type}/{{id}}/{rel.name}"] = {
+                "parameters": [_ref("parameters", "id"), _ref("parameters", "sandboxFault")], "get": operation}
         if resource.relationships:
             rendered[f"/api/{resource.type}/{{id}}/relationships/{{relationship}}"] = {
                 "parameters": [_ref("parameters", "id"),
                                {"name": "relationship", "in": "path", "required": True,
-                                "schema": {"enum": [rel.name for rel in resource.relationships]}}],
+                                "schema": {"enum": [rel.name for rel in resource.relationships]}},
+                               _ref("parameters", "sandboxFault")],
                 "get": {"tags": [resource.type], "operationId": f"retrieve{resource.name}Relationship",
                         "description": "The relationship's linkage: `{type, id}`, null, or a list of them.",
                         "responses": _responses("Linkage")}}

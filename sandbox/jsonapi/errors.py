@@ -11,7 +11,7 @@ from sandbox.store import DataSetLimit, QueryTimeout
 JSONAPI = "application/vnd.api+json"
 
 # code and title for each status the sandbox answers with when nothing more specific applies
-_DEFAULTS = {
+STATUS_CODES = {
     400: ("BAD_REQUEST", "Bad request"),
     401: ("UNAUTHORIZED", "Access denied"),
     404: ("RECORD_NOT_FOUND", "Record not found"),
@@ -22,8 +22,12 @@ _DEFAULTS = {
     415: ("UNSUPPORTED_MEDIA_TYPE", "Unsupported media type"),
     422: ("VALIDATION_ERROR", "Validation error"),
     429: ("TOO_MANY_REQUESTS", "Too many requests"),
+    408: ("REQUEST_TIMEOUT", "Request timeout"),
     500: ("INTERNAL_SERVER_ERROR", "Internal server error"),
+    502: ("BAD_GATEWAY", "Bad gateway"),
+    504: ("GATEWAY_TIMEOUT", "Gateway timeout"),
     503: ("SERVICE_UNAVAILABLE", "Service unavailable"),
+    403: ("FORBIDDEN", "Forbidden"),
 }
 
 
@@ -72,7 +76,7 @@ def _from_http_exception(exc: HTTPException) -> Response:
     if isinstance(exc, NotFound):  # no route matched: not a record that is missing
         return error_response([ApiError(404, "NOT_FOUND", "Not found",
                                         f"No such route: {request.method} {request.path}; the routes are in /openapi.yaml")])
-    code, title = _DEFAULTS.get(status, ("HTTP_ERROR", exc.name))
+    code, title = STATUS_CODES.get(status, ("HTTP_ERROR", exc.name))
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     return error_response([ApiError(status, code, title, exc.description or title)], headers)
 
@@ -109,5 +113,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         app.logger.exception("unexpected error")
-        code, title = _DEFAULTS[500]
+        code, title = STATUS_CODES[500]
         return error_response([ApiError(500, code, title, "The sandbox failed; this is a bug, please report it")])

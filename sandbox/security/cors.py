@@ -15,8 +15,8 @@ from flask import Flask, Response, request
 from sandbox.jsonapi.errors import ApiError
 
 HEADERS = {
-    "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",
-    "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, Sandbox-Fault",
     "Access-Control-Expose-Headers": "Location, x-ratelimit-limit, x-ratelimit-interval, x-ratelimit-remaining",
     "Access-Control-Max-Age": "600",
 }
