@@ -53,11 +53,14 @@ class Query:
 
 @dataclass(frozen=True)
 class DataSet:
-    """A data set as one request sees it: where its records are, and which version of them."""
+    """A data set as one request sees it: where its records are, which version of them, its own clock
+    (None: it follows the default), and whether faults are configured for it; all read in one query."""
 
     key: str
     scope: str
     version: int
+    clock: tuple[str | None, int] | None = None
+    faults: bool = False
 
 
 class QueryTimeout(Exception):
@@ -188,8 +191,13 @@ class Store:
     # --- data sets -----------------------------------------------------------------------------
 
     def dataset(self, key: str) -> DataSet | None:
-        row = self.connection().execute("SELECT scope, version FROM datasets WHERE dataset = ?", (key,)).fetchone()
-        return DataSet(key, row[0], row[1]) if row and row[0] else None
+        row = self.connection().execute(
+            "SELECT scope, version, clock_frozen_at, clock_offset_ms, "
+            "EXISTS (SELECT 1 FROM faults WHERE faults.dataset = datasets.dataset) FROM datasets WHERE dataset = ?",
+            (key,)).fetchone()
+        if not row or not row[0]:
+            return None
+        return DataSet(key, row[0], row[1], None if row[3] is None else (row[2], row[3]), bool(row[4]))
 
     def datasets(self) -> list[str]:
         rows = self.connection().execute("SELECT dataset FROM datasets WHERE scope IS NOT NULL ORDER BY dataset")
@@ -455,10 +463,16 @@ def insert_rows(db: sqlite3.Connection, resource: Resource, scope: str, rows: li
     if not rows:
         return
     names = list(resource.columns)
-    encoders = [_encoder(resource.columns[name]) for name in names]
+    # only JSON and booleans need encoding; the rest goes to SQLite as it is (seeding: millions of values)
+    pairs = [(name, _encoder(kind) if kind in (JSON, BOOLEAN) else None) for name, kind in resource.columns.items()]
     quoted = ", ".join(f'"{n}"' for n in names)
     sql = f'INSERT INTO "{resource.table}" (dataset, {quoted}) VALUES (?, {", ".join("?" * len(names))})'
-    db.executemany(sql, ([scope, *(enc(row.get(n)) for n, enc in zip(names, encoders))] for row in rows))
+
+    def values(row: dict) -> list:
+        get = row.get
+        return [scope, *[get(name) if encode is None else encode(get(name)) for name, encode in pairs]]
+
+    db.executemany(sql, map(values, rows))
 
 
 def decode(resource: Resource, row: sqlite3.Row) -> dict:

@@ -36,7 +36,7 @@ def negotiate_authenticate_settle() -> None:
         g.rate_headers = limiter.hit(g.tenant.key)
     # seeded on first use; copies move on by time alone, so what is due is applied before anything reads
     g.dataset, g.now = get_datasets().open(g.tenant.key)
-    faults.inject(get_store(), g.tenant.key)
+    faults.inject(get_store(), g.tenant.key, g.dataset.faults)
 
 
 @bp.after_request

@@ -84,9 +84,12 @@ def drawn(store: Store, dataset: str, config: dict) -> Fault | None:
     return Fault(config.get("status"), config.get("latency_ms", 0) / 1000)
 
 
-def inject(store: Store, dataset: str) -> None:
-    """Before a /api route runs: the fault this request asks for or draws, if any."""
+def inject(store: Store, dataset: str, configured: bool) -> None:
+    """Before a /api route runs: the fault this request asks for or draws, if any (`configured`: whether
+    the data set has a fault configuration at all; without one, and without the header, nothing to do)."""
     header = request.headers.get(HEADER)
+    if header is None and not configured:
+        return
     if header is not None:
         fault, source = parse_header(header), f"the {HEADER} header"
         if fault.status is not None and str(fault.status) not in declared(request.method):

@@ -59,6 +59,9 @@ def parse_duration(text: str) -> timedelta:
 LATEST = datetime(3000, 1, 1, 23, 58, 59, 999000, tzinfo=timezone.utc)
 
 
+_UNREAD = object()
+
+
 class Clock:
     """Now = the frozen instant if frozen, else real time plus an offset; kept in the store.
 
@@ -68,12 +71,13 @@ class Clock:
     """
 
     def __init__(self, store: ClockStore, key: str | None = None,
-                 real_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
-        self._store, self.key, self._real_now = store, key, real_now
+                 real_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc), *, own=_UNREAD):
+        """`own`: the data set's own clock as already read (None: it follows the default)."""
+        self._store, self.key, self._real_now, self._own = store, key, real_now, own
 
     def state(self) -> tuple[str | None, int, bool]:
         """(frozen instant or None, offset in ms, whether this clock is its own rather than the default's)."""
-        own = self._store.read_clock(self.key)
+        own = self._store.read_clock(self.key) if self._own is _UNREAD else self._own
         if own is not None:
             return own[0], own[1], True
         default = self._store.read_clock(None) if self.key is not None else None

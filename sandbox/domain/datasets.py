@@ -24,8 +24,8 @@ class DataSets:
         """The data set, seeded if new, with every transition due at its clock's now applied; and that now.
         Raises DataSetLimit when it would be one data set more than `max_datasets`."""
         found = snapshot.ensure(self.store, key, self.recipe, folder=self.folder, limit=self.settings.max_datasets)
-        now = self.clock(key).now()
-        if lifecycle.settle(self.store, key, self.settings.seed, now):
+        now = Clock(self.store, key, own=found.clock).now()
+        if lifecycle.settle(self.store, key, self.settings.seed, now, scope=found.scope):
             found = self.store.dataset(key)
         return found, now
 

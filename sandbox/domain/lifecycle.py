@@ -69,11 +69,14 @@ def new_copy(store: Store, dataset: str, seed: int, kind: str, fields: dict, now
     return record
 
 
-def settle(store: Store, dataset: str, seed: int, now: datetime) -> int:
+def settle(store: Store, dataset: str, seed: int, now: datetime, scope: str | None = None) -> int:
     """Apply every transition due at `now`, each at the instant it was due; returns how many.
-    Exactly once across threads and workers: the due rows are read again inside the write transaction."""
-    current = store.dataset(dataset)
-    if current is None or not store.has_due(ORDER_FACTORIES, current.scope, iso(now)):
+    Exactly once across threads and workers: the due rows are read again inside the write transaction.
+    `scope`, where the caller knows it, saves looking the data set up."""
+    if scope is None:
+        current = store.dataset(dataset)
+        scope = current and current.scope
+    if scope is None or not store.has_due(ORDER_FACTORIES, scope, iso(now)):
         return 0
     applied = 0
     with store.write(dataset) as scope:

@@ -61,11 +61,15 @@ class SeedData:
     def id(self, *key: object) -> str:
         return derive_id(self.seed, self.dataset, *key)
 
-    def batches(self, size: int = 2000) -> Iterator[tuple[str, list[dict]]]:
-        """(table, records) in batches of about `size`: the scenarios first, then every copy job."""
+    def batches(self, size: int = 2000, part: tuple[int, int] = (0, 1)) -> Iterator[tuple[str, list[dict]]]:
+        """(table, records) in batches of about `size`: the outcome source orders first, then every copy
+        job. `part` (n, of): only the n-th of `of` slices of the copy jobs (the outcomes come with the first),
+        so that processes can share the work."""
+        n, of = part
         tables: dict[str, list[dict]] = {table: [] for table in TABLES}
-        self._outcomes(tables)
-        for index in range(self.count):
+        if n == 0:
+            self._outcomes(tables)
+        for index in range(n * self.count // of, (n + 1) * self.count // of):
             self._factory(index, tables)
             if max(len(rows) for rows in tables.values()) >= size:
                 yield from ((table, rows) for table, rows in tables.items() if rows)
