@@ -68,7 +68,8 @@ def open_store(settings: Settings, default_dataset: str) -> Store:
     path = settings.db if settings.db not in ("", ":memory:") else None
     if path is not None and os.path.exists(path):
         return Store(path, query_budget=settings.query_budget)
-    template = snapshot.snapshot(snapshot.directory(settings.snapshots), recipe(settings), default_dataset)
+    template = snapshot.snapshot(snapshot.directory(settings.snapshots), recipe(settings), default_dataset,
+                                 parallel=True)
     return Store(path, query_budget=settings.query_budget, template=str(template))
 
 

@@ -81,11 +81,12 @@ def path_for(folder: Path, recipe: Recipe, dataset: str) -> Path:
     return folder / f"{hashlib.blake2b(recipe.key(dataset).encode(), digest_size=10).hexdigest()}.sqlite3"
 
 
-def snapshot(folder: Path, recipe: Recipe, dataset: str) -> Path:
-    """The snapshot of a data set, built first if its key is new."""
+def snapshot(folder: Path, recipe: Recipe, dataset: str, *, parallel: bool = False) -> Path:
+    """The snapshot of a data set, built first if its key is new (`parallel`: on every core, for a
+    start-up; while serving, one process builds, so the other cores keep serving)."""
     path = path_for(folder, recipe, dataset)
     if not path.exists():
-        build(path, recipe, dataset)
+        build(path, recipe, dataset, parallel=parallel)
         _prune(folder)
     else:
         os.utime(path)  # kept as recently used
@@ -95,11 +96,11 @@ def snapshot(folder: Path, recipe: Recipe, dataset: str) -> Path:
 PARALLEL_FROM = 20_000  # generated copy jobs from which the build uses every core
 
 
-def build(path: Path, recipe: Recipe, dataset: str) -> None:
+def build(path: Path, recipe: Recipe, dataset: str, *, parallel: bool = False) -> None:
     """Generate the data set into a fresh file (indexes built once, at the end) and move it into place.
-    A large one is generated in slices by one process per core, whose files are then joined."""
+    In `parallel`, a large one is generated in slices by one process per core, then joined."""
     partial = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.partial")
-    slices = min(os.cpu_count() or 1, 8) if recipe.generated >= PARALLEL_FROM else 1
+    slices = min(os.cpu_count() or 1, 8) if parallel and recipe.generated >= PARALLEL_FROM else 1
     if slices > 1:
         names = [f"{partial}.{n}" for n in range(slices)]
         with ProcessPoolExecutor(slices, mp_context=multiprocessing.get_context("fork")) as pool:
