@@ -1,9 +1,13 @@
-# Two commands do everything on a fresh machine: `make serve` and `make test`.
+# Two commands do everything on a fresh machine: `make serve` and `make test`. `make help` lists the rest.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 8080
 
-.PHONY: serve test bench spec clean
+.PHONY: help serve test bench spec clean
+
+help: ## this list
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
 $(BIN)/sandbox: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,18 +15,17 @@ $(BIN)/sandbox: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-serve: $(BIN)/sandbox
-	$(BIN)/sandbox serve
+serve: $(BIN)/sandbox ## serve on http://127.0.0.1:8080 with the embedded defaults (make serve PORT=8081 for another port)
+	$(BIN)/sandbox serve --port $(PORT)
 
-test: $(BIN)/sandbox
+test: $(BIN)/sandbox ## run the whole test suite
 	$(BIN)/python -m pytest
 
-bench: $(BIN)/sandbox
+bench: $(BIN)/sandbox ## measure throughput, latency, start-up and memory (benchmarks/bench.py --help)
 	$(BIN)/python benchmarks/bench.py
 
-# render the catalogue-derived parts of openapi.yaml
-spec: $(BIN)/sandbox
+spec: $(BIN)/sandbox ## render the catalogue-derived parts of openapi.yaml
 	$(BIN)/sandbox spec
 
-clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

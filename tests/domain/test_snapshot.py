@@ -1,3 +1,4 @@
+import sqlite3
 import threading
 
 from sandbox.catalogue import ORDER_FACTORIES
@@ -62,3 +63,14 @@ def test_replace_holds_exactly_the_given_records(snapshots):
     record.update(id="fixtureAAA", type="order_copies", status="pending", created_at="2026-01-01T00:00:00.000Z")
     snapshot.replace(store, "a:test", {"order_factories": [record]})
     assert _ids(store, "a:test") == ["fixtureAAA"]
+
+
+def test_a_snapshot_built_in_slices_holds_the_same_rows_in_the_same_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(snapshot, "PARALLEL_FROM", 10)
+    one, sliced = tmp_path / "one.sqlite3", tmp_path / "sliced.sqlite3"
+    snapshot.build(one, Recipe(1, 40), "a:test")
+    snapshot.build(sliced, Recipe(1, 40), "a:test", parallel=True)
+    for table in ("orders", "line_items", "order_factories", "events", "order_subscriptions"):
+        rows = [sqlite3.connect(path).execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+                for path in (one, sliced)]
+        assert rows[0] == rows[1] and rows[0], table
