@@ -27,8 +27,10 @@ def context() -> Context:
 
 
 def base_url() -> str:
-    """`--public-url`, or the scheme and host the request came to."""
-    return current_app.config["SANDBOX"].public_url.rstrip("/") or request.host_url.rstrip("/")
+    """`--public-url`, or the scheme and host the request came to (worked out once per request)."""
+    if "base_url" not in g:
+        g.base_url = current_app.config["SANDBOX"].public_url.rstrip("/") or f"{request.scheme}://{request.host}"
+    return g.base_url
 
 
 def find_row(resource: Resource, id_: str) -> sqlite3.Row:

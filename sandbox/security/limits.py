@@ -10,9 +10,11 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def refuse_large_bodies() -> None:
-    length = request.content_length
     # only where a body is read: a GET's body is never looked at
-    if request.method in ("POST", "PUT", "PATCH") and length is not None and length > MAX_BODY_BYTES:
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
         raise ApiError(413, "PAYLOAD_TOO_LARGE", "Payload too large",
                        f"The request body has {length} bytes; the sandbox takes at most {MAX_BODY_BYTES}")
 
