@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
-from sandbox.catalogue import DATETIME, RESOURCES, TABLES
+from sandbox.catalogue import DATETIME, TABLES
 from sandbox.domain import records
 from sandbox.domain.clock import iso, parse_instant
 from sandbox.settings import DATA

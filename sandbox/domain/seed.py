@@ -11,7 +11,6 @@ import functools
 import hashlib
 import random
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Iterator
 
 import yaml

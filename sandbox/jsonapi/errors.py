@@ -92,8 +92,8 @@ def _query_timeout(exc: QueryTimeout) -> Response:
 def _dataset_limit(exc: DataSetLimit) -> Response:
     return error_response([ApiError(
         503, "DATASET_LIMIT_REACHED", "Too many data sets",
-        f"The sandbox holds as many data sets (organization x mode) as --max-datasets allows; raise it "
-        f"(--max-datasets or SANDBOX_MAX_DATASETS), or reuse an organization already in use")])
+        "The sandbox holds as many data sets (organization x mode) as --max-datasets allows; raise it "
+        "(--max-datasets or SANDBOX_MAX_DATASETS), or reuse an organization already in use")])
 
 
 def _still_seeding(exc: TimeoutError) -> Response:

@@ -143,7 +143,7 @@ def test_related_routes(api):
     assert events["meta"] == {"record_count": 3, "page_count": 2}
     of_order = api("/api/orders/ordersThre/order_factories?" + q("status_eq", "failed"))
     assert [r["id"] for r in of_order["data"]] == [F]
-    assert api(f"/api/orders/ordersNine?include=order_factories")["data"]["relationships"]["order_factories"]["data"] == []
+    assert api("/api/orders/ordersNine?include=order_factories")["data"]["relationships"]["order_factories"]["data"] == []
     api("/api/order_factories/missingone/events", status=404)
     api("/api/orders/missingone/order_factories", status=404)
 
