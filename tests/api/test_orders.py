@@ -82,3 +82,8 @@ def test_event_stores_and_linkage_routes_answer_what_links_point_at(client, head
         if name == "events":
             assert [e["type"] for e in body["data"]] == ["events"] * len(body["data"]) and body["data"]
     assert client.get(f"/api/order_factories/{factory['id']}/relationships/nope", headers=headers).status_code == 404
+
+
+def test_the_order_statuses_are_the_official_schemas(app):
+    declared = app.extensions["spec"].document["components"]["schemas"]["OrderAttributes"]["properties"]["status"]
+    assert declared["enum"] == ["draft", "pending", "placing", "placed", "editing", "approved", "cancelled"]
