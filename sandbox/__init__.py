@@ -11,6 +11,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from sandbox.api.control import admin as admin_bp
     from sandbox.api.control import bp as control_bp
     from sandbox.api.oauth import bp as oauth_bp
+    from sandbox.api import webhooks
     from sandbox.api.service import bp as service_bp
     from sandbox.domain import clock, datasets
     from sandbox.jsonapi import errors, spec
@@ -31,4 +32,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(control_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(oauth_bp)
+    # events queue webhook deliveries, in the transaction that records them
+    app.extensions["datasets"].notify = webhooks.notifier(app)
     return app

@@ -253,7 +253,37 @@ EVENTS = Resource(
     filterable={"id": STRING, "name": STRING, "created_at": DATETIME, "updated_at": DATETIME},
 )
 
+WEBHOOKS = Resource(
+    type="webhooks", table="webhooks",
+    specs={"topic": {"type": "string"}, "callback_url": {"type": "string"}, "name": {"type": ["string", "null"]},
+           "include_resources": {"type": ["array", "null"], "items": {"type": "string"}},
+           "circuit_state": {"enum": ["closed", "open"]}, "circuit_failure_count": {"type": "integer", "minimum": 0},
+           "shared_secret": {"type": "string"}},
+    attributes={"name": STRING, "topic": STRING, "callback_url": STRING, "include_resources": JSON,
+                "circuit_state": STRING, "circuit_failure_count": INTEGER, "shared_secret": STRING,
+                "disabled_at": DATETIME, "created_at": DATETIME, "updated_at": DATETIME,
+                "reference": STRING, "reference_origin": STRING, "metadata": JSON},
+    relationships=(Relationship("last_event_callbacks", "event_callbacks", many=True, inverse="webhook_id"),),
+    sortable=("id", "name", "topic", "created_at", "updated_at"),
+    filterable={"id": STRING, "name": STRING, "topic": STRING, "callback_url": STRING, "circuit_state": STRING,
+                "created_at": DATETIME, "updated_at": DATETIME, "reference": STRING, "reference_origin": STRING,
+                "metadata": JSON},
+)
+
+EVENT_CALLBACKS = Resource(
+    type="event_callbacks", table="event_callbacks",
+    specs={"callback_url": {"type": "string"}, "payload": {"type": ["object", "null"]},
+           "response_code": {"type": ["integer", "null"]}, "response_message": {"type": ["string", "null"]}},
+    attributes={"callback_url": STRING, "payload": JSON, "response_code": INTEGER, "response_message": STRING,
+                "created_at": DATETIME, "updated_at": DATETIME},
+    relationships=(Relationship("webhook", "webhooks", column="webhook_id"),),
+    sortable=("id", "response_code", "created_at", "updated_at"),
+    filterable={"id": STRING, "callback_url": STRING, "response_code": INTEGER, "created_at": DATETIME,
+                "updated_at": DATETIME},
+    indexes=(("created_at",), ("webhook_id", "created_at")),
+)
+
 RESOURCES = {r.type: r for r in (ORDER_FACTORIES, ORDER_COPIES, RECURRING_ORDER_COPIES, ORDERS, LINE_ITEMS,
-                                  ORDER_SUBSCRIPTIONS, EVENTS)}
+                                  ORDER_SUBSCRIPTIONS, EVENTS, WEBHOOKS, EVENT_CALLBACKS)}
 # each table as its widest resource sees it: the views over order_factories hold no other columns
 TABLES = {r.table: r for r in reversed(RESOURCES.values())}

@@ -64,6 +64,8 @@ def _option(flag: str, help: str, shown: str | None = None, **kwargs):
 @_option("--query-budget", "Seconds a query may run before it is stopped with a 400; 0 is no limit.",
          type=click.FloatRange(0))
 @_option("--snapshots", "Folder of seeded data set snapshots.", shown="the user's cache folder")
+@_option("--webhook-hosts", "Hosts webhooks may call besides loopback (comma-separated).", shown="none")
+@_option("--webhook-timeout", "Seconds a webhook callback may take to answer.", type=click.FloatRange(0.1, 60))
 @_option("--journal-size", "Requests kept per data set in the request journal; 0 keeps none.",
          type=click.IntRange(0, 100_000))
 def serve(**options) -> None:
@@ -154,6 +156,44 @@ def spec(check: bool, paths: tuple[str, ...]) -> None:
             continue
         target.write_text(rendered, encoding="utf-8")
         click.echo(f"{target}: {'rendered anew' if rendered != current else 'already up to date'}")
+
+
+@main.command(context_settings=HELP)
+@click.option("--port", type=int, default=9000, help="Port to listen on.")
+@click.option("--secret", default="", help="A webhook's shared_secret, to check the signatures [none: not checked].")
+def listen(port: int, secret: str) -> None:
+    """Receive webhook calls and print each: topic, whether its signature verifies, the resource."""
+    import http.server
+    import json
+
+    from sandbox.api.webhooks import signature_of
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            signed = self.headers.get("X-CommerceLayer-Signature", "")
+            verdict = ("signature verifies" if secret and signed == signature_of(body, secret) else
+                       "signature does NOT verify" if secret else "signature not checked (no --secret)")
+            try:
+                data = json.loads(body).get("data") or {}
+                what = f"{data.get('type')} {data.get('id')} {(data.get('attributes') or {}).get('status', '')}"
+            except (ValueError, AttributeError):
+                what = f"{len(body)} bytes, not JSON"
+            click.echo(f"{self.headers.get('X-CommerceLayer-Topic', '?')}: {what.strip()} ({verdict})")
+            sys.stdout.flush()
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    click.echo(f"Listening for webhook calls on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

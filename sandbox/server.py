@@ -9,6 +9,7 @@ from typing import Callable
 
 from flask import Flask
 
+from sandbox.api.webhooks import deliver_due
 from sandbox.domain import scheduler
 
 try:
@@ -61,7 +62,7 @@ def serve(app: Flask, settings: Settings, ready: Callable[[], None]) -> None:
         # Ctrl-C reaches the whole process group: a worker leaves its stopping to the master, which
         # lets it finish the request in hand
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        scheduler.start(app)
+        scheduler.start(app, deliver=lambda: deliver_due(app))
 
     Server().run()
 
@@ -109,6 +110,6 @@ def _serve_waitress(app: Flask, settings: Settings, ready: Callable[[], None]) -
                            ident="order-factory-sandbox")
     # "Task queue depth is N" only says all threads were busy for a moment; requests still queue and finish
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    scheduler.start(app)
+    scheduler.start(app, deliver=lambda: deliver_due(app))
     ready()
     server.run()

@@ -32,6 +32,9 @@ class Settings:
     cors_origins: str = ""
     # base of every link and Location header ("" takes it from each request)
     public_url: str = ""
+    # hosts webhooks may call besides loopback (comma-separated), and how long a callback may take
+    webhook_hosts: str = ""
+    webhook_timeout: float = 5.0
     # SQLite file that keeps the state across restarts; "" (or ":memory:"): a file made for the run,
     # shared by its workers and removed when it ends
     db: str = ""

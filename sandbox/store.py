@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from sandbox.catalogue import BOOLEAN, INTEGER, JSON, TABLES, Resource
+from sandbox.catalogue import BOOLEAN, INTEGER, JSON, RESOURCES, TABLES, Resource
 
 _SQL_TYPES = {INTEGER: "INTEGER", BOOLEAN: "INTEGER"}
 BATCH = 2000          # rows per write transaction while seeding, importing or purging
@@ -379,6 +379,49 @@ class Store:
                               [*params, query.size, (query.number - 1) * query.size]).fetchall() if total else []
         return rows, total
 
+    def included(self, resource: Resource, scope: str, rows: list[sqlite3.Row], include: tuple[str, ...]
+                 ) -> tuple[list[dict], list[tuple[Resource, sqlite3.Row, dict]]]:
+        """What `include` adds to `rows` (dotted paths nest): per row, the linkage of each included
+        relationship (an id, a list of ids, or None); and the included rows, each once, with the linkage
+        a nested include asks of them. One query per relationship."""
+        tree: dict = {}
+        for path in include:
+            node = tree
+            for name in path.split("."):
+                node = node.setdefault(name, {})
+        found: dict = {}
+        return self._walk(resource, scope, rows, tree, found), list(found.values())
+
+    def _walk(self, resource: Resource, scope: str, rows: list[sqlite3.Row], tree: dict, found: dict) -> list[dict]:
+        linkage: list[dict] = [{} for _ in rows]
+        for name, subtree in tree.items():
+            rel = resource.relationship(name)
+            target = RESOURCES.get(rel.target)
+            if rel.column:
+                by_id = {row["id"]: row for row in self.rows_by(target, scope, sorted({r[rel.column] for r in rows
+                                                                                       if r[rel.column]}))}
+                for n, row in enumerate(rows):
+                    linkage[n][name] = row[rel.column] if row[rel.column] in by_id else None
+                matches = [by_id[row[rel.column]] for row in rows if row[rel.column] in by_id]
+            elif rel.inverse:
+                matches = self.rows_by(target, scope, [row["id"] for row in rows], by=rel.inverse)
+                grouped: dict[str, list[str]] = {}
+                for match in matches:
+                    grouped.setdefault(match[rel.inverse], []).append(match["id"])
+                for n, row in enumerate(rows):
+                    linkage[n][name] = grouped.get(row["id"], [])
+            else:  # event stores; an event's webhooks: kept nowhere
+                matches = []
+                for n in range(len(rows)):
+                    linkage[n][name] = []
+            for match in matches:
+                found.setdefault((target.type, match["id"]), (target, match, {}))
+            if subtree and matches:
+                unique = list({match["id"]: match for match in matches}.values())
+                for match, nested in zip(unique, self._walk(target, scope, unique, subtree, found)):
+                    found[(target.type, match["id"])][2].update(nested)
+        return linkage
+
     def insert(self, resource: Resource, scope: str, record: dict) -> None:
         with self.transaction() as db:
             insert_rows(db, TABLES[resource.table], scope, [record])
@@ -439,6 +482,11 @@ def create_tables(db: sqlite3.Connection, *, indexes: bool = True) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS journal_dataset ON journal (dataset)")
     db.execute("CREATE TABLE IF NOT EXISTS faults (dataset TEXT PRIMARY KEY, config TEXT NOT NULL, "
                "drawn INTEGER NOT NULL DEFAULT 0)")
+    # webhook deliveries (api/webhooks.py): one row per event and webhook, claimed by the worker that sends it
+    db.execute("CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, scope TEXT, "
+               "webhook_id TEXT, topic TEXT, payload TEXT, attempt INTEGER NOT NULL DEFAULT 0, due_at TEXT, "
+               "claimed_until REAL, done INTEGER NOT NULL DEFAULT 0)")
+    db.execute("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (dataset, due_at) WHERE done = 0")
     for resource in TABLES.values():
         columns = ", ".join(f'"{name}" {_SQL_TYPES.get(kind, "TEXT")}' for name, kind in resource.columns.items())
         db.execute(f'CREATE TABLE IF NOT EXISTS "{resource.table}" (dataset TEXT NOT NULL, {columns})')

@@ -98,3 +98,39 @@ def seeded_store(folder: Path, *datasets: str, seed: int = 1, count: int = 5, **
     for key in datasets:
         snapshot.ensure(store, key, snapshot.Recipe(seed, count), folder=snapshot.directory(str(folder)))
     return store
+
+
+class Receiver:
+    """A local HTTP server that takes webhook calls: it records each one and answers as scripted
+    (a list of (status, delay in seconds); then 200)."""
+
+    def __init__(self, script: list[tuple[int, float]] | None = None):
+        import http.server
+        import threading
+
+        self.calls: list[dict] = []
+        self.script = list(script or [])
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.calls.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+                status, delay = receiver.script.pop(0) if receiver.script else (200, 0)
+                time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    self.end_headers()
+                except OSError:  # the caller gave up waiting
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

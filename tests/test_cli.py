@@ -5,11 +5,12 @@ import os
 import socket
 import subprocess
 import tempfile
+import time
 import urllib.request
 
 from sandbox.security.auth import DEFAULT_SECRET, issue_token
 
-from .support import SECRET, free_port, sandbox_command
+from .support import SECRET, copy_body, free_port, sandbox_command
 
 
 def _get(url, token):
@@ -126,3 +127,31 @@ def test_the_banner_comes_once_the_port_answers(serve):
     url = served.banner.split()[4]
     assert url.endswith("/api/order_factories")
     assert served.request("GET", url.replace(served.base, ""))[0] == 200
+
+
+def test_two_workers_call_back_once_per_event_and_listen_prints_each_call(serve, tmp_path):
+    port = free_port()
+    listening = subprocess.Popen(sandbox_command("listen", "--port", str(port), "--secret", "placeholder"),
+                                 stdout=subprocess.PIPE, text=True)
+    try:
+        assert "Listening" in listening.stdout.readline()
+        served = serve("--workers", "2", "--count", "5", "--start-after", "0.2", "--run-for", "0.2")
+        hooks = []
+        for topic in ("order_copies.create", "order_copies.start", "order_copies.complete"):
+            status, hook = served.request("POST", "/api/webhooks", {"data": {"type": "webhooks", "attributes": {
+                "topic": topic, "callback_url": f"http://127.0.0.1:{port}/"}}})
+            assert status == 201
+            hooks.append(hook["data"]["id"])
+        status, orders = served.request("GET", "/api/orders?filter[q][reference_eq]=reorder:completes")
+        status, created = served.request("POST", "/api/order_copies", copy_body(orders["data"][0]["id"]))
+        lines = [listening.stdout.readline() for _ in range(3)]  # the scheduler delivers with nobody reading
+        assert [line.split(":")[0] for line in lines] == ["order_copies.create", "order_copies.start",
+                                                          "order_copies.complete"]
+        assert all(created["data"]["id"] in line and "does NOT verify" in line for line in lines)
+        time.sleep(1.0)  # both workers' schedulers have had more passes: nothing is sent twice
+        for hook in hooks:
+            status, callbacks = served.request("GET", f"/api/webhooks/{hook}/last_event_callbacks")
+            assert [c["attributes"]["response_code"] for c in callbacks["data"]] == [204]
+    finally:
+        listening.terminate()
+        listening.wait(timeout=10)

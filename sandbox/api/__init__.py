@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, g, request
 
 import time
 
-from sandbox.api import copies, faults
+from sandbox.api import copies, faults, webhooks
 from sandbox.api.views import read_only_blueprint
 from sandbox.catalogue import EVENTS, LINE_ITEMS, ORDER_FACTORIES, ORDER_SUBSCRIPTIONS, ORDERS
 from sandbox.domain.datasets import get_datasets
@@ -17,7 +17,7 @@ from sandbox.store import get_store
 bp = Blueprint("api", __name__, url_prefix="/api")
 # the families the API only reads, and the two kinds of copy job
 for family in (*(read_only_blueprint(r) for r in (ORDER_FACTORIES, ORDERS, LINE_ITEMS, ORDER_SUBSCRIPTIONS, EVENTS)),
-               copies.order_copies, copies.recurring_order_copies):
+               copies.order_copies, copies.recurring_order_copies, webhooks.webhooks, webhooks.event_callbacks):
     bp.register_blueprint(family)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from sandbox.api import faults
+from sandbox.api.webhooks import deliver_due
 from sandbox.domain.clock import Clock, iso, parse_duration, parse_instant
 from sandbox.domain.datasets import get_datasets
 from sandbox.jsonapi import spec
@@ -77,12 +78,17 @@ def _clock_routes(blueprint: Blueprint, clock: callable) -> None:
 
     @blueprint.post("/clock/advance")
     def advance_clock():
-        """Move time forward; copies whose transitions fall due move with it."""
+        """Move time forward; copies whose transitions fall due move with it, and the webhook calls that
+        fall due are attempted before the answer."""
         body = spec.read_body("ClockAdvance", "application/json")
         try:
             clock().advance(parse_duration(body["by"]))
         except ValueError as error:
             raise _invalid("by", error, '{"by": "90s"} (or 90, 1.5, 5m, 1h30m, 2d, 250ms)') from None
+        caller = None if isinstance(g.caller, Admin) else g.caller.key
+        if caller:
+            get_datasets().open(caller)
+        deliver_due(current_app._get_current_object(), caller)
         return _state(clock())
 
     @blueprint.post("/clock/resume")

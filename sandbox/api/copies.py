@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE
 from sandbox.api.views import context, document_response, find_row, jsonapi, read_only_blueprint
 from sandbox.catalogue import ORDER_COPIES, RECURRING_ORDER_COPIES, Resource
 from sandbox.domain import lifecycle
+from sandbox.domain.datasets import get_datasets
 from sandbox.domain.clock import iso
 from sandbox.jsonapi import query, spec
 from sandbox.jsonapi.errors import ApiError, not_found
@@ -36,7 +37,7 @@ def _blueprint(resource: Resource) -> Blueprint:
         timing = lifecycle.Timing(timedelta(seconds=settings.start_after), timedelta(seconds=settings.run_for))
         try:  # the related records are looked up in the same transaction as the write
             record = lifecycle.new_copy(get_store(), g.tenant.key, settings.seed, resource.kinds[0],
-                                        fields, g.now, timing)
+                                        fields, g.now, timing, notify=get_datasets().notify)
         except lifecycle.MissingRelated as missing:
             raise ApiError(404, "RECORD_NOT_FOUND", "Record not found", str(missing),
                            pointer=f"/data/relationships/{missing.relationship}") from None
@@ -69,6 +70,8 @@ def _blueprint(resource: Resource) -> Blueprint:
         store = get_store()
         with store.write(g.tenant.key) as scope:
             deleted = store.delete(resource, scope, id)
+            if deleted:
+                get_datasets().notify(scope, g.tenant.key, f"{resource.type}.destroy", resource.type, id, iso(g.now))
         if not deleted:
             raise not_found(resource.type, id)
         return jsonapi(None, 204)

@@ -41,47 +41,8 @@ def find_row(resource: Resource, id_: str) -> sqlite3.Row:
 
 
 def gather_included(resource: Resource, rows: list[sqlite3.Row], include: tuple[str, ...]) -> Related:
-    """The linkage and the rows that `include` asks for (dotted paths nest), one query per relationship."""
-    tree: dict = {}
-    for path in include:
-        node = tree
-        for name in path.split("."):
-            node = node.setdefault(name, {})
-    included: dict[tuple[str, str], tuple[Resource, sqlite3.Row, dict]] = {}
-    linkage = _walk(resource, rows, tree, included)
-    return Related(linkage, list(included.values()))
-
-
-def _walk(resource: Resource, rows: list[sqlite3.Row], tree: dict, included: dict) -> list[dict]:
-    store, scope = get_store(), g.dataset.scope
-    linkage: list[dict] = [{} for _ in rows]
-    for name, subtree in tree.items():
-        rel = resource.relationship(name)
-        target = RESOURCES.get(rel.target)
-        if rel.column:
-            found = {row["id"]: row for row in store.rows_by(target, scope, sorted({r[rel.column] for r in rows
-                                                                                    if r[rel.column]}))}
-            for n, row in enumerate(rows):
-                linkage[n][name] = row[rel.column] if row[rel.column] in found else None
-            matches = [found[row[rel.column]] for row in rows if row[rel.column] in found]
-        elif rel.inverse:
-            matches = store.rows_by(target, scope, [row["id"] for row in rows], by=rel.inverse)
-            grouped: dict[str, list[str]] = {}
-            for match in matches:
-                grouped.setdefault(match[rel.inverse], []).append(match["id"])
-            for n, row in enumerate(rows):
-                linkage[n][name] = grouped.get(row["id"], [])
-        else:  # event stores, webhooks: the sandbox keeps none
-            matches = []
-            for n in range(len(rows)):
-                linkage[n][name] = []
-        for match in matches:
-            included.setdefault((target.type, match["id"]), (target, match, {}))
-        if subtree and matches:
-            unique = list({match["id"]: match for match in matches}.values())
-            for match, nested in zip(unique, _walk(target, unique, subtree, included)):
-                included[(target.type, match["id"])][2].update(nested)
-    return linkage
+    """The linkage and the rows that `include` asks for (dotted paths nest)."""
+    return Related(*get_store().included(resource, g.dataset.scope, rows, include))
 
 
 # whole answers to reads, keyed by the data set's version: any write (or transition) changes the version,
@@ -129,7 +90,7 @@ def related_response(resource: Resource, id_: str, name: str) -> Response:
 
     def render() -> bytes:
         row = find_row(resource, id_)
-        if target is None:  # event stores, webhooks: the sandbox keeps none
+        if target is None or not (rel.column or rel.inverse):  # event stores; an event's webhooks: kept nowhere
             return empty_list_document(context(), query.parse(request.args, resource, many=True, page_only=True))
         if rel.many:
             return list_document_for(target, (rel.inverse, id_))

@@ -19,13 +19,14 @@ class DataSets:
         self.store, self.settings = store, settings
         self.folder = snapshot.directory(settings.snapshots)
         self.recipe = recipe(settings)
+        self.notify: lifecycle.Notify = lambda *_: None  # the app sets the webhooks' (api/webhooks.py)
 
     def open(self, key: str) -> tuple[DataSet, datetime]:
         """The data set, seeded if new, with every transition due at its clock's now applied; and that now.
         Raises DataSetLimit when it would be one data set more than `max_datasets`."""
         found = snapshot.ensure(self.store, key, self.recipe, folder=self.folder, limit=self.settings.max_datasets)
         now = Clock(self.store, key, own=found.clock).now()
-        if lifecycle.settle(self.store, key, self.settings.seed, now, scope=found.scope):
+        if lifecycle.settle(self.store, key, self.settings.seed, now, scope=found.scope, notify=self.notify):
             found = self.store.dataset(key)
         return found, now
 

@@ -16,6 +16,7 @@ Outcomes (documented in the README):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from datetime import datetime, timedelta
 
 from sandbox.catalogue import EVENTS, LINE_ITEMS, ORDER_FACTORIES, ORDER_SUBSCRIPTIONS, ORDERS
@@ -39,7 +40,16 @@ class Timing:
     run_for: timedelta
 
 
-def new_copy(store: Store, dataset: str, seed: int, kind: str, fields: dict, now: datetime, timing: Timing) -> dict:
+# called in the write transaction of each event: (scope, data set, topic, resource type, id, instant); webhooks
+Notify = Callable[[str, str, str, str, str, str], None]
+
+
+def _silent(*_args) -> None:
+    pass
+
+
+def new_copy(store: Store, dataset: str, seed: int, kind: str, fields: dict, now: datetime, timing: Timing,
+             notify: Notify = _silent) -> dict:
     """A pending copy job planned from `now`, with its `create` event; `fields` are the validated request.
     Returns the record, and as `row` the row as stored (read in the same transaction). Raises
     MissingRelated when the source order or subscription is not in the data set as it is now."""
@@ -65,11 +75,13 @@ def new_copy(store: Store, dataset: str, seed: int, kind: str, fields: dict, now
         }
         store.insert(ORDER_FACTORIES, scope, record)
         store.insert(EVENTS, scope, records.event(seed, dataset, record, "create", now))
+        notify(scope, dataset, f"{kind}.create", kind, record["id"], iso(now))
         record["row"] = store.rows_by(ORDER_FACTORIES, scope, [record["id"]])[0]
     return record
 
 
-def settle(store: Store, dataset: str, seed: int, now: datetime, scope: str | None = None) -> int:
+def settle(store: Store, dataset: str, seed: int, now: datetime, scope: str | None = None,
+           notify: Notify = _silent) -> int:
     """Apply every transition due at `now`, each at the instant it was due; returns how many.
     Exactly once across threads and workers: the due rows are read again inside the write transaction.
     `scope`, where the caller knows it, saves looking the data set up."""
@@ -83,14 +95,14 @@ def settle(store: Store, dataset: str, seed: int, now: datetime, scope: str | No
         while due := store.due(ORDER_FACTORIES, scope, iso(now)):
             for copy in due:
                 if copy["status"] == "pending":
-                    _start(store, dataset, scope, seed, copy)
+                    _start(store, dataset, scope, seed, copy, notify)
                 else:
-                    _finish(store, dataset, scope, seed, copy)
+                    _finish(store, dataset, scope, seed, copy, notify)
                 applied += 1
     return applied
 
 
-def _start(store: Store, dataset: str, scope: str, seed: int, copy: dict) -> None:
+def _start(store: Store, dataset: str, scope: str, seed: int, copy: dict, notify: Notify) -> None:
     moment = copy["plan"]["start_at"]
     if copy["type"] == "recurring_order_copies" and not _subscription_active(store, scope, copy):
         changes = {"status": "aborted", "updated_at": moment, "due_at": None}
@@ -101,9 +113,10 @@ def _start(store: Store, dataset: str, scope: str, seed: int, copy: dict) -> Non
         name = "start"
     store.update(ORDER_FACTORIES, scope, copy["id"], changes)
     store.insert(EVENTS, scope, records.event(seed, dataset, copy, name, parse_instant(moment)))
+    notify(scope, dataset, f"{copy['type']}.{name}", copy["type"], copy["id"], moment)
 
 
-def _finish(store: Store, dataset: str, scope: str, seed: int, copy: dict) -> None:
+def _finish(store: Store, dataset: str, scope: str, seed: int, copy: dict, notify: Notify) -> None:
     moment = copy["plan"]["end_at"]
     source = store.find(ORDERS, scope, copy["source_order_id"])
     errors = records.copy_errors(source, place=bool(copy["place_target_order"]))
@@ -119,6 +132,9 @@ def _finish(store: Store, dataset: str, scope: str, seed: int, copy: dict) -> No
                                       number=str(store.max_number(ORDERS, scope) + 1), moment=moment, placed=placed,
                                       subscription=copy["order_subscription_id"])
         store.insert(ORDERS, scope, target)
+        notify(scope, dataset, "orders.create", "orders", target["id"], moment)
+        if placed:
+            notify(scope, dataset, "orders.place", "orders", target["id"], moment)
         for item in records.line_items(seed, dataset, target):
             store.insert(LINE_ITEMS, scope, item)
         changes.update(status="completed", completed_at=moment, target_order_id=target["id"])
@@ -127,6 +143,7 @@ def _finish(store: Store, dataset: str, scope: str, seed: int, copy: dict) -> No
         name = "complete"
     store.update(ORDER_FACTORIES, scope, copy["id"], changes)
     store.insert(EVENTS, scope, records.event(seed, dataset, copy, name, parse_instant(moment)))
+    notify(scope, dataset, f"{copy['type']}.{name}", copy["type"], copy["id"], moment)
 
 
 def _subscription_active(store: Store, scope: str, copy: dict) -> bool:

@@ -24,16 +24,20 @@ log = logging.getLogger(__name__)
 
 class Scheduler:
     def __init__(self, store: Store, seed: int, *, interval: float = 0.1, journal: Journal | None = None,
+                 notify: lifecycle.Notify = lambda *_: None, deliver: Callable[[], int] = lambda: 0,
                  real_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
         self.store, self.seed, self.interval, self.real_now = store, seed, interval, real_now
-        self.journal = journal
+        self.journal, self.notify, self.deliver = journal, notify, deliver
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
         """Apply every transition due now, in every data set, each by its own clock; how many."""
-        return sum(lifecycle.settle(self.store, key, self.seed, Clock(self.store, key, self.real_now).now())
-                   for key in self.store.datasets_with_pending(ORDER_FACTORIES))
+        applied = sum(lifecycle.settle(self.store, key, self.seed, Clock(self.store, key, self.real_now).now(),
+                                       notify=self.notify)
+                      for key in self.store.datasets_with_pending(ORDER_FACTORIES))
+        self.deliver()  # the webhook calls that fell due, transitions' ones included
+        return applied
 
     def start(self) -> "Scheduler":
         self._thread = threading.Thread(target=self._run, name="sandbox-scheduler", daemon=True)
@@ -55,7 +59,8 @@ class Scheduler:
                 log.exception("scheduler pass failed; trying again")
 
 
-def start(app) -> Scheduler:
-    """The scheduler of an app, started (once per worker process)."""
+def start(app, deliver: Callable[[], int] = lambda: 0) -> Scheduler:
+    """The scheduler of an app, started (once per worker process); `deliver` sends the webhook calls due."""
     settings = app.config["SANDBOX"]
-    return Scheduler(app.extensions["store"], settings.seed, journal=app.extensions["journal"]).start()
+    return Scheduler(app.extensions["store"], settings.seed, journal=app.extensions["journal"],
+                     notify=app.extensions["datasets"].notify, deliver=deliver).start()

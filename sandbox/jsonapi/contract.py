@@ -145,8 +145,8 @@ def paths() -> dict:
             target = RESOURCES.get(rel.target)
             verb = "list" if rel.many else "retrieve"
             operation = {"tags": [resource.type], "operationId": f"{verb}{resource.name}{_title(rel.name)}"}
-            if target is None:  # a resource the sandbox keeps none of
-                operation["description"] = f"Always an empty list: the sandbox keeps no {rel.target}."
+            if target is None or not (rel.column or rel.inverse):  # a relationship the sandbox keeps nothing in
+                operation["description"] = f"Always an empty list: the sandbox keeps no {rel.target} here."
                 operation["parameters"] = [_ref("parameters", "page")]
                 operation["responses"] = _responses("EmptyList")
             elif rel.many:

@@ -32,6 +32,11 @@ config = SchemathesisConfig.from_dict({
         "include-operation-id": "issueToken",
         "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "401"]}},
     }, {
+        # a schema cannot say which hosts the sandbox calls (loopback unless --webhook-hosts), nor which
+        # include paths a topic's resource has: a well-formed webhook may still be refused with 422
+        "include-operation-id": ["createWebhook", "updateWebhook"],
+        "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404", "400", "422"]}},
+    }, {
         # a schema cannot tie data.id to the id in the path: a body naming another record is refused
         # with 400 KEY_NOT_INCLUDED_IN_URL, as the real API does
         "include-operation-id": ["updateOrderCopy", "updateRecurringOrderCopy"],
