@@ -6,13 +6,14 @@ from datetime import timedelta
 from flask import Blueprint, current_app, g, request
 from marshmallow import EXCLUDE
 
-from sandbox.api.views import context, document_response, find_row, jsonapi, read_only_blueprint
+from sandbox.api.views import (check_id_in_url, context, deleted_response, document_response, find_row,
+                                read_only_blueprint, updated_response)
 from sandbox.catalogue import ORDER_COPIES, RECURRING_ORDER_COPIES, Resource
 from sandbox.domain import lifecycle
 from sandbox.domain.datasets import get_datasets
 from sandbox.domain.clock import iso
 from sandbox.jsonapi import query, spec
-from sandbox.jsonapi.errors import ApiError, not_found
+from sandbox.jsonapi.errors import ApiError
 from sandbox.jsonapi.schemas import loader
 from sandbox.store import get_store
 
@@ -50,31 +51,18 @@ def _blueprint(resource: Resource) -> Blueprint:
         q = query.parse(request.args, resource, many=False)
         record = find_row(resource, id)
         body = spec.read_body(update_schema)
-        if body["data"]["id"] != id:
-            raise ApiError(400, "KEY_NOT_INCLUDED_IN_URL", "Key not included in URL",
-                           f"data.id {body['data']['id']!r} is not the id in the URL ({id!r})", pointer="/data/id")
+        check_id_in_url(body, id)
         changes = _load(resource, body)
-        store = get_store()
         if changes:
             # never earlier than the last change, even under a clock frozen in the past
             changes["updated_at"] = max(record["updated_at"], iso(g.now))
-            with store.write(g.tenant.key) as scope:
-                store.update(resource, scope, id, changes)
-                record = (store.rows_by(resource, scope, [id]) or [None])[0]
-            if record is None:  # reset since it was read
-                raise not_found(resource.type, id)
-        return document_response(resource, record, q)
+        return updated_response(resource, id, changes, q)
 
     @bp.delete("/<id>")
     def delete_copy(id: str):
-        store = get_store()
-        with store.write(g.tenant.key) as scope:
-            deleted = store.delete(resource, scope, id)
-            if deleted:
-                get_datasets().notify(scope, g.tenant.key, f"{resource.type}.destroy", resource.type, id, iso(g.now))
-        if not deleted:
-            raise not_found(resource.type, id)
-        return jsonapi(None, 204)
+        notify = get_datasets().notify
+        return deleted_response(resource, id, lambda scope: notify(
+            scope, g.tenant.key, f"{resource.type}.destroy", resource.type, id, iso(g.now)))
 
     return bp
 

@@ -10,7 +10,7 @@ from sandbox.catalogue import RESOURCES, Resource
 from sandbox.jsonapi import query
 from sandbox.jsonapi.documents import (Context, Related, empty_document, empty_list_document, linkage_document,
                                        list_document, resource_document)
-from sandbox.jsonapi.errors import JSONAPI, not_found
+from sandbox.jsonapi.errors import JSONAPI, ApiError, not_found
 from sandbox.store import BoundedCache, Query, get_store
 
 
@@ -116,6 +116,36 @@ def linkage_response(resource: Resource, id_: str, name: str) -> Response:
             data = None if linkage is None else {"type": rel.target, "id": linkage}
         return linkage_document(context(), data, f"{base_url()}/api/{resource.type}/{id_}/{name}")
     return cached_read(render)
+
+
+def check_id_in_url(body: dict, id_: str) -> None:
+    if body["data"]["id"] != id_:
+        raise ApiError(400, "KEY_NOT_INCLUDED_IN_URL", "Key not included in URL",
+                       f"data.id {body['data']['id']!r} is not the id in the URL ({id_!r})", pointer="/data/id")
+
+
+def updated_response(resource: Resource, id_: str, changes: dict, q: Query) -> Response:
+    """Apply `changes` (if any) to a record of the caller's data set and answer the record as it is then."""
+    store = get_store()
+    with store.write(g.tenant.key) as scope:
+        if changes:
+            store.update(resource, scope, id_, changes)
+        row = (store.rows_by(resource, scope, [id_]) or [None])[0]
+    if row is None:  # reset since it was read
+        raise not_found(resource.type, id_)
+    return document_response(resource, row, q)
+
+
+def deleted_response(resource: Resource, id_: str, then: Callable[[str], None] = lambda scope: None) -> Response:
+    """Delete a record of the caller's data set (`then(scope)` in the same transaction): 204, or 404."""
+    store = get_store()
+    with store.write(g.tenant.key) as scope:
+        deleted = store.delete(resource, scope, id_)
+        if deleted:
+            then(scope)
+    if not deleted:
+        raise not_found(resource.type, id_)
+    return jsonapi(None, 204)
 
 
 def read_only_blueprint(resource: Resource, *, listable: bool = True) -> Blueprint:

@@ -25,13 +25,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g, request
 
-from sandbox.api.views import context, document_response, find_row, jsonapi, read_only_blueprint
+from sandbox.api.views import (check_id_in_url, context, deleted_response, document_response, find_row,
+                                read_only_blueprint, updated_response)
 from sandbox.catalogue import EVENT_CALLBACKS, RESOURCES, WEBHOOKS
 from sandbox.domain.clock import Clock, iso
 from sandbox.domain.ids import derive_id
 from sandbox.jsonapi import query, spec
 from sandbox.jsonapi.documents import Context, Related, resource_document
-from sandbox.jsonapi.errors import ApiError, not_found
+from sandbox.jsonapi.errors import ApiError
 from sandbox.jsonapi.query import include_path_error
 from sandbox.store import Query, Store, get_store
 
@@ -95,9 +96,7 @@ def _blueprint() -> Blueprint:
         q = query.parse(request.args, WEBHOOKS, many=False)
         current = find_row(WEBHOOKS, id)
         body = spec.read_body("WebhookUpdate")
-        if body["data"]["id"] != id:
-            raise ApiError(400, "KEY_NOT_INCLUDED_IN_URL", "Key not included in URL",
-                           f"data.id {body['data']['id']!r} is not the id in the URL ({id!r})", pointer="/data/id")
+        check_id_in_url(body, id)
         attributes = dict(body["data"].get("attributes") or {})
         _check(attributes, attributes.get("topic", current["topic"]))
         changes = {k: v for k, v in attributes.items() if not k.startswith("_")}
@@ -107,24 +106,13 @@ def _blueprint() -> Blueprint:
             changes["disabled_at"] = None
         if attributes.get("_reset_circuit"):
             changes.update(circuit_state="closed", circuit_failure_count=0)
-        store = get_store()
-        with store.write(g.tenant.key) as scope:
-            if changes:
-                changes["updated_at"] = max(current["updated_at"], iso(g.now))
-                store.update(WEBHOOKS, scope, id, changes)
-            row = (store.rows_by(WEBHOOKS, scope, [id]) or [None])[0]
-        if row is None:
-            raise not_found("webhooks", id)
-        return document_response(WEBHOOKS, row, q)
+        if changes:
+            changes["updated_at"] = max(current["updated_at"], iso(g.now))
+        return updated_response(WEBHOOKS, id, changes, q)
 
     @bp.delete("/<id>")
     def delete_webhook(id: str):
-        store = get_store()
-        with store.write(g.tenant.key) as scope:
-            deleted = store.delete(WEBHOOKS, scope, id)
-        if not deleted:
-            raise not_found("webhooks", id)
-        return jsonapi(None, 204)
+        return deleted_response(WEBHOOKS, id)
 
     return bp
 
