@@ -482,11 +482,12 @@ def create_tables(db: sqlite3.Connection, *, indexes: bool = True) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS journal_dataset ON journal (dataset)")
     db.execute("CREATE TABLE IF NOT EXISTS faults (dataset TEXT PRIMARY KEY, config TEXT NOT NULL, "
                "drawn INTEGER NOT NULL DEFAULT 0)")
-    # webhook deliveries (api/webhooks.py): one row per event and webhook, claimed by the worker that sends it
+    # webhook deliveries (api/webhooks.py): one row per event and webhook until it succeeds or is given up,
+    # claimed by the worker that sends each attempt
     db.execute("CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, scope TEXT, "
                "webhook_id TEXT, topic TEXT, payload TEXT, attempt INTEGER NOT NULL DEFAULT 0, due_at TEXT, "
-               "claimed_until REAL, done INTEGER NOT NULL DEFAULT 0)")
-    db.execute("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (dataset, due_at) WHERE done = 0")
+               "claimed_until REAL)")
+    db.execute("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (dataset, due_at)")
     for resource in TABLES.values():
         columns = ", ".join(f'"{name}" {_SQL_TYPES.get(kind, "TEXT")}' for name, kind in resource.columns.items())
         db.execute(f'CREATE TABLE IF NOT EXISTS "{resource.table}" (dataset TEXT NOT NULL, {columns})')

@@ -163,7 +163,7 @@ def deliver_due(app: Flask, dataset: str | None = None) -> int:
     A delivery is claimed in the store before it is sent, so exactly one worker sends each attempt."""
     store: Store = app.extensions["store"]
     settings = app.config["SANDBOX"]
-    sql = "SELECT DISTINCT dataset FROM deliveries WHERE done = 0" + (" AND dataset = ?" if dataset else "")
+    sql = "SELECT DISTINCT dataset FROM deliveries" + (" WHERE dataset = ?" if dataset else "")
     keys = [row[0] for row in store.connection().execute(sql, (dataset,) if dataset else ())]
     attempted = 0
     for key in keys:
@@ -172,7 +172,7 @@ def deliver_due(app: Flask, dataset: str | None = None) -> int:
             claimed = db.execute(
                 "UPDATE deliveries SET claimed_until = ? WHERE id IN (SELECT d.id FROM deliveries d JOIN webhooks w "
                 "ON w.id = d.webhook_id AND w.dataset = d.scope JOIN datasets s ON s.dataset = d.dataset "
-                "AND s.scope = d.scope WHERE d.dataset = ? AND d.done = 0 AND d.due_at <= ? "
+                "AND s.scope = d.scope WHERE d.dataset = ? AND d.due_at <= ? "
                 "AND (d.claimed_until IS NULL OR d.claimed_until < ?) AND w.circuit_state = 'closed' "
                 "AND w.disabled_at IS NULL) RETURNING id, scope, webhook_id, topic, payload, attempt",
                 (time.time() + settings.webhook_timeout + 30, key, iso(now), time.time())).fetchall()
@@ -186,7 +186,7 @@ def _attempt(store: Store, settings, key: str, delivery, now) -> None:
     hook = store.rows_by(WEBHOOKS, delivery["scope"], [delivery["webhook_id"]])
     if not hook:  # deleted since
         with store.transaction() as db:
-            db.execute("UPDATE deliveries SET done = 1 WHERE id = ?", (delivery["id"],))
+            db.execute("DELETE FROM deliveries WHERE id = ?", (delivery["id"],))
         return
     hook = hook[0]
     body = delivery["payload"].encode()
@@ -212,10 +212,12 @@ def _attempt(store: Store, settings, key: str, delivery, now) -> None:
                 "id": derive_id(settings.seed, key, "callback", delivery["id"], attempt), "webhook_id": hook["id"],
                 "callback_url": hook["callback_url"], "payload": json.loads(delivery["payload"]),
                 "response_code": code, "response_message": message, "created_at": iso(now), "updated_at": iso(now)})
-        retry_at = iso(now + timedelta(seconds=2 ** (attempt - 1)))
-        store.connection().execute(
-            "UPDATE deliveries SET attempt = ?, claimed_until = NULL, done = ?, due_at = ? WHERE id = ?",
-            (attempt, int(succeeded or attempt > MAX_RETRIES), retry_at, delivery["id"]))
+        if succeeded or attempt > MAX_RETRIES:  # its callbacks stay on record; the delivery itself is done
+            store.connection().execute("DELETE FROM deliveries WHERE id = ?", (delivery["id"],))
+        else:
+            store.connection().execute(
+                "UPDATE deliveries SET attempt = ?, claimed_until = NULL, due_at = ? WHERE id = ?",
+                (attempt, iso(now + timedelta(seconds=2 ** (attempt - 1))), delivery["id"]))
 
 
 def signature_of(body: bytes, secret: str) -> str:
