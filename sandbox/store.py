@@ -483,8 +483,9 @@ def create_tables(db: sqlite3.Connection, *, indexes: bool = True) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS faults (dataset TEXT PRIMARY KEY, config TEXT NOT NULL, "
                "drawn INTEGER NOT NULL DEFAULT 0)")
     # webhook deliveries (api/webhooks.py): one row per event and webhook until it succeeds or is given up,
-    # claimed by the worker that sends each attempt
-    db.execute("CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, scope TEXT, "
+    # claimed by the worker that sends each attempt; AUTOINCREMENT because callback ids derive from the
+    # delivery's id, so a finished delivery's id must never come back
+    db.execute("CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL, scope TEXT, "
                "webhook_id TEXT, topic TEXT, payload TEXT, attempt INTEGER NOT NULL DEFAULT 0, due_at TEXT, "
                "claimed_until REAL)")
     db.execute("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (dataset, due_at)")

@@ -132,3 +132,17 @@ def test_a_disabled_webhook_is_not_called(sandbox, receiver):
     sandbox.advance("0s")
     assert listening.calls == []
     assert sandbox.patch(hook["id"], _enable=True)["attributes"]["disabled_at"] is None
+
+
+def test_each_event_keeps_its_own_callback_once_earlier_deliveries_are_done(sandbox, receiver):
+    listening = receiver()
+    created = sandbox.subscribe("order_copies.create", listening.url)
+    started = sandbox.subscribe("order_copies.start", listening.url)
+    sandbox.copy()
+    sandbox.advance("0s")  # the create call is made and its delivery is done
+    sandbox.advance("4s")  # then the start call
+    assert len(listening.calls) == 2
+    callbacks = [sandbox.get(f"/api/webhooks/{hook['id']}/last_event_callbacks").get_json()["data"]
+                 for hook in (created, started)]
+    assert [[c["attributes"]["response_code"] for c in each] for each in callbacks] == [[200], [200]]
+    assert callbacks[0][0]["id"] != callbacks[1][0]["id"]
