@@ -62,9 +62,8 @@ def _check(attributes: dict, topic: str) -> None:
                        pointer="/data/attributes/callback_url", meta={"error": "invalid"})
     resource = RESOURCES[topic.split(".")[0]]
     for path in attributes.get("include_resources") or []:
-        if include_path_error(resource, path):
-            raise ApiError(422, "VALIDATION_ERROR", "is invalid",
-                           f"include_resources - {include_path_error(resource, path)}",
+        if error := include_path_error(resource, path):
+            raise ApiError(422, "VALIDATION_ERROR", "is invalid", f"include_resources - {error}",
                            pointer="/data/attributes/include_resources", meta={"error": "invalid"})
 
 
