@@ -18,8 +18,8 @@ $(BIN)/sandbox: pyproject.toml
 serve: $(BIN)/sandbox ## serve on http://127.0.0.1:8080 with the embedded defaults (make serve PORT=8081 for another port)
 	$(BIN)/sandbox serve --port $(PORT)
 
-test: $(BIN)/sandbox ## run the whole test suite
-	$(BIN)/python -m pytest
+test: $(BIN)/sandbox ## run the whole test suite, one process per core
+	$(BIN)/python -m pytest -n auto
 
 bench: $(BIN)/sandbox ## measure throughput, latency, start-up and memory (benchmarks/bench.py --help)
 	$(BIN)/python benchmarks/bench.py

@@ -11,7 +11,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from sandbox.api.control import admin as admin_bp
     from sandbox.api.control import bp as control_bp
     from sandbox.api.oauth import bp as oauth_bp
-    from sandbox.api import webhooks
+    from sandbox.api import violations, webhooks
     from sandbox.api.service import bp as service_bp
     from sandbox.domain import clock, datasets
     from sandbox.jsonapi import errors, spec
@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_app(app)
     ratelimit.init_app(app)
     cors.init_app(app)
+    violations.init_app(app)
     app.register_blueprint(service_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(control_bp)

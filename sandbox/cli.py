@@ -1,4 +1,4 @@
-"""`sandbox serve | token | spec`: every option of serve also reads a SANDBOX_* environment variable."""
+"""`sandbox serve | token | spec | check | listen`: every option of serve also reads a SANDBOX_* environment variable."""
 from __future__ import annotations
 
 import sys
@@ -68,6 +68,8 @@ def _option(flag: str, help: str, shown: str | None = None, **kwargs):
 @_option("--webhook-timeout", "Seconds a webhook callback may take to answer.", type=click.FloatRange(0.1, 60))
 @_option("--journal-size", "Requests kept per data set in the request journal; 0 keeps none.",
          type=click.IntRange(0, 100_000))
+@_option("--validate-responses", "Check every answer against openapi.yaml; list violations at /_sandbox/violations.",
+         is_flag=True, default=None)
 def serve(**options) -> None:
     """Serve the sandbox: gunicorn workers sharing one state, a scheduler in each."""
     from sandbox import create_app
@@ -156,6 +158,35 @@ def spec(check: bool, paths: tuple[str, ...]) -> None:
             continue
         target.write_text(rendered, encoding="utf-8")
         click.echo(f"{target}: {'rendered anew' if rendered != current else 'already up to date'}")
+
+
+@main.command(context_settings=HELP)
+@click.option("--url", required=True, help="Root of the server to check, e.g. http://127.0.0.1:8080 or "
+              "https://<organization>.commercelayer.io.")
+@click.option("--token", required=True, envvar="SANDBOX_CHECK_TOKEN", show_envvar=True,
+              help="An access token the server accepts (`sandbox token` for a sandbox).")
+@click.option("--junit", type=click.Path(dir_okay=False), help="Write a JUnit XML report here.")
+@click.option("--read-only", is_flag=True, help="Send only GET and HEAD requests (for the real API).")
+@click.option("--max-examples", type=click.IntRange(1), default=20, help="Cases generated per operation.")
+@click.option("--seed", type=int, help="Seed of the generated cases, to repeat a run [random].")
+@click.option("--phases", default="examples,coverage,fuzzing,stateful",
+              help="Schemathesis phases to run, comma-separated (stateful only when writes are allowed).")
+def check(url: str, token: str, junit: str | None, read_only: bool, max_examples: int, seed: int | None,
+          phases: str) -> None:
+    """Check a server against openapi.yaml with every Schemathesis check (and the stateful links when
+    writes are allowed); exit 0 only when nothing failed."""
+    from sandbox.check import PHASES, CheckError, run
+
+    chosen = tuple(phase.strip() for phase in phases.split(",") if phase.strip())
+    unknown = set(chosen) - set(PHASES)
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose among {', '.join(PHASES)}", param_hint="--phases")
+    try:
+        status = run(url, token, junit=junit, read_only=read_only, max_examples=max_examples, seed=seed,
+                     phases=chosen, echo=click.echo)
+    except CheckError as error:
+        raise StartError(str(error)) from None
+    sys.exit(status)
 
 
 @main.command(context_settings=HELP)

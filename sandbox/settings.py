@@ -58,6 +58,8 @@ class Settings:
     # requests allowed per data set in each window of rate_interval seconds; 0 turns limiting off
     rate_limit: int = 0
     rate_interval: float = 10.0
+    # check every answer against openapi.yaml; violations are logged, marked and listed (api/violations.py)
+    validate_responses: bool = False
     spec_path: Path = DATA / "openapi.yaml"
     fixtures_path: Path = DATA / "fixtures"
 
@@ -86,6 +88,10 @@ def _convert(field: dataclasses.Field, raw: str):
             return float(raw)
         except ValueError:
             raise ValueError(f"SANDBOX_{field.name.upper()} must be a number, not {raw!r}") from None
+    if kind == "bool":
+        if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+            raise ValueError(f"SANDBOX_{field.name.upper()} must be true or false, not {raw!r}")
+        return raw.lower() in ("1", "true", "yes", "on")
     if kind == "Path":
         return Path(raw)
     return raw

@@ -482,6 +482,9 @@ def create_tables(db: sqlite3.Connection, *, indexes: bool = True) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS journal_dataset ON journal (dataset)")
     db.execute("CREATE TABLE IF NOT EXISTS faults (dataset TEXT PRIMARY KEY, config TEXT NOT NULL, "
                "drawn INTEGER NOT NULL DEFAULT 0)")
+    # answers that broke openapi.yaml, with --validate-responses (api/violations.py)
+    db.execute("CREATE TABLE IF NOT EXISTS violations (dataset TEXT, at TEXT, method TEXT, path TEXT, query TEXT, "
+               "status INTEGER, messages TEXT)")
     # webhook deliveries (api/webhooks.py): one row per event and webhook until it succeeds or is given up,
     # claimed by the worker that sends each attempt; AUTOINCREMENT because callback ids derive from the
     # delivery's id, so a finished delivery's id must never come back

@@ -9,8 +9,16 @@ from sandbox.settings import Settings
 
 from .support import SECRET, Served
 
+# tests/test_pytest_plugin.py runs the `sandbox` fixture in a pytest of its own
+pytest_plugins = ["pytester"]
+
 # snapshots of seeded data sets go to a folder of this run, not to the user's cache
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sandbox-tests-")
+
+
+def pytest_collection_modifyitems(items):
+    """The slow tests first: with one process per core, none is then left running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from sandbox.api import faults
+from sandbox.api import faults, violations
 from sandbox.api.webhooks import deliver_due
 from sandbox.domain.clock import Clock, iso, parse_duration, parse_instant
 from sandbox.domain.datasets import get_datasets
@@ -181,6 +181,19 @@ def _journal_filters() -> dict:
 @bp.delete("/requests")
 def clear_requests():
     current_app.extensions["journal"].clear(g.caller.key)
+    return Response(status=204)
+
+
+@bp.get("/violations")
+def list_violations():
+    """Answers to the caller's data set that broke openapi.yaml (with --validate-responses)."""
+    found = violations.listed(get_store(), g.caller.key)
+    return jsonify(validating=current_app.config["SANDBOX"].validate_responses, count=len(found), violations=found)
+
+
+@bp.delete("/violations")
+def clear_violations():
+    violations.clear(get_store(), g.caller.key)
     return Response(status=204)
 
 

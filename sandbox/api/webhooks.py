@@ -43,8 +43,18 @@ MAX_RETRIES = 10
 CIRCUIT_AFTER = 30  # consecutive failures
 
 
-def _allowed_host(url: str, extra: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
+def _host(url: str) -> str | None:
+    """The URL's host, or None where it is not a URL one can call (a bracketed host that is no IPv6
+    address, a port out of range)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        return None
+    return (parts.hostname or "").lower()
+
+
+def _allowed_host(host: str, extra: str) -> bool:
     if host in {h.strip().lower() for h in extra.split(",") if h.strip()} or host == "localhost":
         return True
     try:
@@ -55,11 +65,16 @@ def _allowed_host(url: str, extra: str) -> bool:
 
 def _check(attributes: dict, topic: str) -> None:
     settings = current_app.config["SANDBOX"]
-    if "callback_url" in attributes and not _allowed_host(attributes["callback_url"], settings.webhook_hosts):
-        raise ApiError(422, "VALIDATION_ERROR", "is invalid",
-                       f"callback_url - {urlsplit(attributes['callback_url']).hostname!r} is not a host the sandbox "
-                       "calls: loopback only, unless allowed with --webhook-hosts (SANDBOX_WEBHOOK_HOSTS)",
-                       pointer="/data/attributes/callback_url", meta={"error": "invalid"})
+    if "callback_url" in attributes:
+        host = _host(attributes["callback_url"])
+        if host is None:
+            raise ApiError(422, "VALIDATION_ERROR", "is invalid", "callback_url - is not a URL (host or port)",
+                           pointer="/data/attributes/callback_url", meta={"error": "invalid"})
+        if not _allowed_host(host, settings.webhook_hosts):
+            raise ApiError(422, "VALIDATION_ERROR", "is invalid",
+                           f"callback_url - {host!r} is not a host the sandbox calls: loopback only, unless "
+                           "allowed with --webhook-hosts (SANDBOX_WEBHOOK_HOSTS)",
+                           pointer="/data/attributes/callback_url", meta={"error": "invalid"})
     resource = RESOURCES[topic.split(".")[0]]
     for path in attributes.get("include_resources") or []:
         if error := include_path_error(resource, path):

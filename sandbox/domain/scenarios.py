@@ -67,6 +67,7 @@ def _load(path: Path, modified: float, seed: int) -> Scenario:
     tables = {table: [_record(path, table, n, raw) for n, raw in enumerate(data.get(table) or [])] for table in ORDER}
     _check_links(path, tables)
     _complete(tables, seed)
+    _check_completed(path, tables)
     return Scenario(path.stem, data.get("generated", False), tables, hashlib.blake2b(text.encode(), digest_size=8).hexdigest())
 
 
@@ -106,10 +107,7 @@ def _record(path: Path, table: str, index: int, raw) -> dict:
                 record[name] = iso(parse_instant(str(record[name])))
             except ValueError:
                 raise ValueError(f"{where}: {name}: {record[name]!r} is not an ISO-8601 instant") from None
-    attributes = {k: v for k, v in record.items() if k in resource.attributes and k in raw}
-    for error in _validators()[table].iter_errors(attributes):
-        field = error.absolute_path[0] if error.absolute_path else ""
-        raise ValueError(f"{where}: {field}: {error.message}")
+    _check_attributes(where, table, {k: v for k, v in record.items() if k in resource.attributes and k in raw})
     record["updated_at"] = record["updated_at"] or record["created_at"]
     return record
 
@@ -118,6 +116,21 @@ _LINKS = {"order_factories": {"source_order_id": "orders", "target_order_id": "o
                               "order_subscription_id": "order_subscriptions"},
           "order_subscriptions": {"source_order_id": "orders"}, "orders": {"order_subscription_id": "order_subscriptions"},
           "events": {"order_factory_id": "order_factories"}}
+
+
+def _check_attributes(where: str, table: str, attributes: dict) -> None:
+    for error in _validators()[table].iter_errors(attributes):
+        field = error.absolute_path[0] if error.absolute_path else ""
+        raise ValueError(f"{where}: {field}: {error.message}")
+
+
+def _check_completed(path: Path, tables: dict) -> None:
+    """What a left-out field became must meet the schema too: it is what the API will answer."""
+    for table in ORDER:
+        attributes = TABLES[table].attributes
+        for n, record in enumerate(tables[table]):
+            _check_attributes(f"{path}: {table}[{n}] (id {record['id']}), once completed", table,
+                              {k: v for k, v in record.items() if k in attributes})
 
 
 def _check_links(path: Path, tables: dict) -> None:
@@ -140,6 +153,9 @@ def _complete(tables: dict, seed: int) -> None:
         order["line_items"] = order["line_items"] or []
         order.update(records.with_items(order["line_items"], order["currency_code"] or "EUR"))
         order["currency_code"] = order["currency_code"] or "EUR"
+        order["payment_status"] = order["payment_status"] or ("unpaid" if order["status"] in ("draft", "pending")
+                                                              else "authorized")
+        order["fulfillment_status"] = order["fulfillment_status"] or "unfulfilled"
         order["metadata"] = order["metadata"] if order["metadata"] is not None else {}
     tables["line_items"] = [item for order in tables["orders"] for item in records.line_items(seed, "scenario", order)]
     for factory in tables["order_factories"]:

@@ -17,7 +17,8 @@ from sandbox.jsonapi.errors import ApiError
 HEADERS = {
     "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, Sandbox-Fault",
-    "Access-Control-Expose-Headers": "Location, x-ratelimit-limit, x-ratelimit-interval, x-ratelimit-remaining",
+    "Access-Control-Expose-Headers": "Location, x-ratelimit-limit, x-ratelimit-interval, x-ratelimit-remaining, "
+                                    "Sandbox-Contract-Violation",
     "Access-Control-Max-Age": "600",
 }
 LOCAL = re.compile(r"http://(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?")

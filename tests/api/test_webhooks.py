@@ -124,6 +124,14 @@ def test_a_callback_host_off_the_allow_list_is_refused_with_how_to_allow_it(sand
     assert error["source"]["pointer"] == "/data/attributes/callback_url"
 
 
+def test_a_callback_url_that_cannot_be_called_is_refused(sandbox):
+    for url in ("https://[not-an-address]/hooks", "http://127.0.0.1:99999/hooks"):
+        body = {"data": {"type": "webhooks", "attributes": {"topic": "order_copies.complete", "callback_url": url}}}
+        response = sandbox.post("/api/webhooks", body)
+        [error] = response.get_json()["errors"]
+        assert (response.status_code, error["detail"]) == (422, "callback_url - is not a URL (host or port)"), url
+
+
 def test_a_disabled_webhook_is_not_called(sandbox, receiver):
     listening = receiver()
     hook = sandbox.subscribe("order_copies.create", listening.url)

@@ -2,16 +2,14 @@
 
 The schema loads at module level: `schemathesis.pytest.from_fixture` does not work with pytest 9.2.
 """
-import re
+import tomllib
 
-import jsonschema
 import schemathesis
 from hypothesis import settings
 from schemathesis.config import SchemathesisConfig
-from schemathesis.core.parameters import ParameterLocation
-from schemathesis.generation import GenerationMode
 
 from sandbox import create_app
+from sandbox.check import CONFIG, keep_case
 from sandbox.security.auth import DEFAULT_TENANT, issue_admin_token, issue_token
 from sandbox.settings import Settings
 
@@ -20,29 +18,10 @@ app = create_app(Settings(secret=SECRET, seed=3, count=30))
 AUTH = {"Authorization": f"Bearer {issue_token(SECRET)}"}
 ADMIN = {"Authorization": f"Bearer {issue_admin_token(SECRET)}"}
 
-config = SchemathesisConfig.from_dict({
-    # deterministic: CI runs the same cases as the last green run here; widen max-examples to explore
-    "generation": {"mode": "all", "max-examples": 40, "deterministic": True},
-    "checks": {
-        # a schema-valid request must succeed: a 401 here would mean the token was refused
-        "positive_data_acceptance": {"expected-statuses": ["2xx", "404"]},
-    },
-    "operations": [{
-        # well-formed credentials that no application has are refused, as the real auth server does
-        "include-operation-id": "issueToken",
-        "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "401"]}},
-    }, {
-        # a schema cannot say which hosts the sandbox calls (loopback unless --webhook-hosts), nor which
-        # include paths a topic's resource has: a well-formed webhook may still be refused with 422
-        "include-operation-id": ["createWebhook", "updateWebhook"],
-        "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404", "400", "422"]}},
-    }, {
-        # a schema cannot tie data.id to the id in the path: a body naming another record is refused
-        # with 400 KEY_NOT_INCLUDED_IN_URL, as the real API does
-        "include-operation-id": ["updateOrderCopy", "updateRecurringOrderCopy"],
-        "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404", "400"]}},
-    }],
-})
+# the allowances `sandbox check` gives any server; deterministic here: CI runs the same cases as the
+# last green run, widen max-examples to explore
+config = SchemathesisConfig.from_dict({**tomllib.loads(CONFIG.read_text(encoding="utf-8")),
+                                       "generation": {"mode": "all", "max-examples": 40, "deterministic": True}})
 schema = schemathesis.openapi.from_wsgi("/openapi.yaml", app, config=config)
 
 
@@ -69,83 +48,9 @@ class AdminToken(_Bearer):
 SPEC = app.extensions["spec"].document
 
 
-def _wire(value):
-    """What a query value becomes on the wire: strings; None and empty containers vanish."""
-    if isinstance(value, dict):
-        wired = {k: _wire(v) for k, v in value.items()}
-        wired = {k: v for k, v in wired.items() if v is not None}
-        return wired or None
-    if isinstance(value, list):
-        wired = [w for w in map(_wire, value) if w is not None]
-        return wired or None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return None if value is None else str(value)
-
-
-def _typed(value, schema: dict):
-    """A wire string read as its declared type, where the schema declares an integer (page[...])."""
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        return {k: _typed(v, properties.get(k, {})) for k, v in value.items()}
-    if schema.get("type") == "integer" and isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value):
-        return int(value)
-    return value
-
-
-def _query_schemas(case) -> dict:
-    operation = SPEC["paths"][case.operation.path]
-    parameters = [*operation.get("parameters", []), *operation[case.method.lower()].get("parameters", [])]
-    resolved = [SPEC["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
-                for p in parameters]
-    return {p["name"]: p["schema"] for p in resolved if p["in"] == "query"}
-
-
-def _nested(query: dict) -> dict:
-    """`{"filter[q][a]": v}` (as some phases hand the query over) -> `{"filter": {"q": {"a": v}}}`."""
-    conflicting = {"": "a key that is both a value and an object"}  # valid nowhere: the case is kept
-    nested: dict = {}
-    for key, value in query.items():
-        *path, last = key.replace("]", "").split("[")
-        node = nested
-        for part in path:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                return conflicting
-        if last in node:
-            return conflicting
-        node[last] = value
-    return nested
-
-
-def _valid_on_the_wire(case) -> bool:
-    schemas = _query_schemas(case)
-    wired = {k: w for k, w in ((k, _wire(v)) for k, v in _nested(case.query or {}).items()) if w is not None}
-    return all(name in schemas and jsonschema.Draft202012Validator(
-        {**schemas[name], "components": SPEC["components"]}).is_valid(_typed(value, schemas[name]))
-        for name, value in wired.items())
-
-
-def _negative_locations(case) -> set:
-    """Where a negative case breaks the schema: fuzzing records it per component, coverage per case."""
-    meta = case.meta
-    locations = {location for location, info in meta.components.items() if info.mode == GenerationMode.NEGATIVE}
-    location = getattr(meta.phase.data, "parameter_location", None)
-    return locations | ({location} if location else set())
-
-
 @schema.hook
 def filter_case(ctx, case):
-    """Keep a negative case only if what reaches the sandbox is invalid.
-
-    A query string carries only strings: `true` sent for an enum of "true"/"false", or an empty
-    object that expands to no key at all, is valid once on the wire, whatever the generator meant.
-    """
-    if case.meta is None or case.meta.generation.mode != GenerationMode.NEGATIVE:
-        return True
-    if case.method.lower() not in SPEC["paths"].get(case.operation.path, {}):
-        return True
-    return _negative_locations(case) != {ParameterLocation.QUERY} or not _valid_on_the_wire(case)
+    return keep_case(case, SPEC)
 
 
 def _clock_from_real_time(case):

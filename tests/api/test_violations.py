@@ -1,0 +1,99 @@
+"""--validate-responses: an answer that breaks openapi.yaml is marked, logged and listed for its data set."""
+import logging
+
+import orjson
+import pytest
+
+from sandbox import create_app
+from sandbox.api.violations import HEADER
+from sandbox.security.auth import issue_token
+from sandbox.settings import Settings
+
+from ..support import JSONAPI, SECRET
+
+
+@pytest.fixture
+def validating():
+    return create_app(Settings(secret=SECRET, count=5, validate_responses=True))
+
+
+def _break(app, endpoint: str, change) -> None:
+    """Wrap one view so that its answer is changed by `change(document)`: a sandbox bug, on purpose."""
+    view = app.view_functions[endpoint]
+
+    def broken(*args, **kwargs):
+        response = app.make_response(view(*args, **kwargs))
+        response.set_data(orjson.dumps(change(orjson.loads(response.get_data()))))
+        return response
+
+    app.view_functions[endpoint] = broken
+
+
+def _status_becomes_a_number(document):
+    for resource in document["data"]:
+        resource["attributes"]["status"] = 3
+    return document
+
+
+def test_a_violation_is_marked_logged_and_listed_for_its_data_set(validating, headers, caplog):
+    endpoint = next(rule.endpoint for rule in validating.url_map.iter_rules() if rule.rule == "/api/order_factories")
+    _break(validating, endpoint, _status_becomes_a_number)
+    client = validating.test_client()
+    auth = {"Authorization": headers["Authorization"]}
+    with caplog.at_level(logging.WARNING):
+        answer = client.get("/api/order_factories?page[size]=2", headers=headers)
+    assert answer.status_code == 200
+    assert "/data/0/attributes/status: 3 is not one of" in answer.headers[HEADER]
+    assert "contract violation" in caplog.text
+    listed = client.get("/_sandbox/violations", headers=auth).get_json()
+    assert listed["validating"] is True and listed["count"] == 1
+    [violation] = listed["violations"]
+    assert (violation["method"], violation["path"], violation["query"], violation["status"]) == (
+        "GET", "/api/order_factories", "page[size]=2", 200)
+    assert any("/data/1/attributes/status" in message for message in violation["messages"])
+    other = {"Authorization": f"Bearer {issue_token(SECRET, organization='someone-else')}"}
+    assert client.get("/_sandbox/violations", headers=other).get_json()["violations"] == []
+    assert client.delete("/_sandbox/violations", headers=auth).status_code == 204
+    assert client.get("/_sandbox/violations", headers=auth).get_json()["count"] == 0
+
+
+def test_answers_that_keep_the_contract_pass_unmarked(validating, headers):
+    client = validating.test_client()
+    for path in ("/api/order_factories?include=source_order", "/api/orders/nope", "/api/nowhere", "/healthz",
+                 "/api/order_factories?fields[order_factories]=status", "/_sandbox/clock"):
+        assert HEADER not in client.get(path, headers=headers).headers, path
+    assert client.post("/api/order_copies", data="{", headers={**headers, "Content-Type": JSONAPI}).status_code == 400
+    assert client.get("/_sandbox/violations", headers=headers).get_json() == {
+        "validating": True, "count": 0, "violations": []}
+
+
+def test_left_out_attributes_undeclared_statuses_and_media_types_are_violations(validating, headers):
+    endpoint = next(rule.endpoint for rule in validating.url_map.iter_rules() if rule.rule == "/api/orders")
+    view = validating.view_functions[endpoint]
+
+    def teapot(*args, **kwargs):
+        response = validating.make_response(view(*args, **kwargs))
+        document = orjson.loads(response.get_data())
+        del document["data"][0]["attributes"]["number"]
+        response.set_data(orjson.dumps(document))
+        response.status_code, response.mimetype = 418, "application/json"
+        return response
+
+    validating.view_functions[endpoint] = teapot
+    client = validating.test_client()
+    assert "status 418 is not declared" in client.get("/api/orders", headers=headers).headers[HEADER]
+    conformance = validating.extensions["conformance"]
+    answer = client.get("/api/order_factories", headers=headers)
+    document = orjson.loads(answer.get_data())
+    del document["data"][0]["attributes"]["status"]
+    [problem] = conformance.violations("GET", "/api/order_factories", {}, 200, answer.headers, orjson.dumps(document))
+    assert "lacks status though no fields[order_factories] was asked for" in problem
+    assert conformance.violations("GET", "/api/order_factories", {}, 200, {"Content-Type": "application/json"},
+                                  answer.get_data()) == [
+        "GET /api/order_factories 200: Content-Type application/json is not declared "
+        "(declared: application/vnd.api+json)"]
+
+
+def test_without_the_option_nothing_is_checked(client, headers):
+    assert client.get("/_sandbox/violations", headers=headers).get_json() == {
+        "validating": False, "count": 0, "violations": []}

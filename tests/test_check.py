@@ -1,0 +1,140 @@
+"""`sandbox check`: it passes the sandbox, fails servers that break the contract in each way a stand-in
+drifts, sends no write when read-only, and says in one line why a server cannot be checked."""
+from __future__ import annotations
+
+import subprocess
+import threading
+import xml.etree.ElementTree as ElementTree
+
+import orjson
+import pytest
+from werkzeug.serving import make_server
+
+from sandbox import create_app
+from sandbox.security.auth import issue_token
+from sandbox.settings import Settings
+
+from .support import SECRET, free_port, sandbox_command
+
+TOKEN = issue_token(SECRET)
+
+
+def check(url: str, *args: str, token: str = TOKEN) -> subprocess.CompletedProcess:
+    return subprocess.run(sandbox_command("check", "--url", url, "--token", token, "--seed", "1", *args),
+                          capture_output=True, text=True, timeout=600)
+
+
+class Wrapped:
+    """A sandbox app, served in a thread, whose JSON:API answers to GET /api/... pass through `change`
+    (status, content type, parsed document) -> the same three: a stand-in that drifted."""
+
+    def __init__(self, change):
+        app = create_app(Settings(secret=SECRET, seed=3, count=10))
+
+        def middleware(environ, start_response):
+            captured = {}
+
+            def capture(status, headers, exc_info=None):
+                captured.update(status=status, headers=headers)
+                return lambda data: None
+
+            body = b"".join(app(environ, capture))
+            status, headers = captured["status"], dict(captured["headers"])
+            if (environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"].startswith("/api/")
+                    and headers.get("Content-Type", "").startswith("application/vnd.api+json") and body):
+                code, headers["Content-Type"], document = change(int(status[:3]), headers["Content-Type"],
+                                                                 orjson.loads(body))
+                status, body = f"{code} {status[4:]}", orjson.dumps(document)
+            headers["Content-Length"] = str(len(body))
+            start_response(status, list(headers.items()))
+            return [body]
+
+        self.server = make_server("127.0.0.1", free_port(), middleware, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def _resources(document: dict):
+    data = document.get("data")
+    return [r for r in (data if isinstance(data, list) else [data]) if isinstance(r, dict) and "attributes" in r]
+
+
+def drop_created_at(status, media, document):
+    for resource in _resources(document):
+        resource["attributes"].pop("created_at", None)
+    return status, media, document
+
+
+def created_at_as_a_number(status, media, document):
+    for resource in _resources(document):
+        if "created_at" in resource["attributes"]:
+            resource["attributes"]["created_at"] = 1767225600
+    return status, media, document
+
+
+def plain_json(status, media, document):
+    return status, "application/json", document
+
+
+def undeclared_status(status, media, document):
+    return (203 if status == 200 else status), media, document
+
+
+@pytest.mark.parametrize("change, failure", [
+    (drop_created_at, "lacks created_at"),
+    (created_at_as_a_number, "Response violates schema"),
+    (plain_json, "Undocumented Content-Type"),
+    (undeclared_status, "Undocumented status code"),
+])
+def test_each_kind_of_drift_fails_the_check(change, failure, tmp_path):
+    wrapped = Wrapped(change)
+    try:
+        # one case per operation is enough to meet a break that every answer carries
+        done = check(wrapped.url, "--phases", "fuzzing", "--max-examples", "1", "--junit", str(tmp_path / "j.xml"))
+    finally:
+        wrapped.close()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert failure in done.stdout
+    assert "Reproduce with:" in done.stdout and "curl -X GET" in done.stdout
+    report = ElementTree.parse(tmp_path / "j.xml").getroot()
+    assert int(report.get("failures")) > 0
+
+
+@pytest.mark.slow
+def test_the_sandbox_passes_every_phase_and_writes_a_junit_report(serve, tmp_path):
+    served = serve("--count", "10")
+    done = check(served.base, "--max-examples", "2", "--junit", str(tmp_path / "report.xml"), token=served.token)
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr
+    for phase in ("Coverage", "Fuzzing", "Stateful"):
+        assert f"✅ {phase}" in done.stdout, phase
+    report = ElementTree.parse(tmp_path / "report.xml").getroot()
+    cases = report.iter("testcase")
+    assert report.get("failures") == "0" and len({case.get("name") for case in cases}) > 70
+    # faults the check configured were cleared after each such call, or later answers would have failed
+    assert served.request("GET", "/_sandbox/faults") == (200, {})
+
+
+@pytest.mark.slow
+def test_read_only_sends_only_safe_methods(serve):
+    served = serve("--count", "10")
+    done = check(served.base, "--read-only", "--phases", "coverage", "--max-examples", "1",
+                 token=served.token)
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr
+    status, journal = served.request("GET", "/_sandbox/requests?limit=500")
+    methods = {entry["method"] for entry in journal["requests"]}
+    assert methods and methods <= {"GET", "HEAD"}, methods
+
+
+def test_a_server_that_cannot_be_checked_gets_one_line_and_a_non_zero_exit(serve):
+    closed = f"http://127.0.0.1:{free_port()}"
+    done = check(closed)
+    assert done.returncode == 2 and done.stderr.startswith(f"Error: cannot reach {closed}:"), done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    served = serve("--count", "1")
+    refused = check(served.base, token=issue_token("another-secret-long-enough-for-hs256-x"))
+    assert refused.returncode == 2 and "refused the token (401)" in refused.stderr, refused.stderr
+    other = check(served.base + "/healthz")
+    assert other.returncode == 2 and "does not serve this API" in other.stderr, other.stderr
