@@ -12,6 +12,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from sandbox.api.control import bp as control_bp
     from sandbox.api.oauth import bp as oauth_bp
     from sandbox.api import violations, webhooks
+    from sandbox.api.dashboard import bp as dashboard_bp
     from sandbox.api.service import bp as service_bp
     from sandbox.domain import clock, datasets
     from sandbox.jsonapi import errors, spec
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     cors.init_app(app)
     violations.init_app(app)
     app.register_blueprint(service_bp)
+    app.register_blueprint(dashboard_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(admin_bp)

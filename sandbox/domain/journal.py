@@ -2,7 +2,8 @@
 
 Requests are buffered in each worker and written in one transaction per flush (every scheduler pass,
 0.1 s), so recording costs a request no write of its own; a reader flushes its own worker first and
-waits one more pass for the others. Each data set keeps its newest `size` entries.
+waits one more pass for the others. Workers flush at their own pace, so entries are ordered by the
+instant each answer was given, not by when they were written. Each data set keeps its newest `size`.
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ class Journal:
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pending)
             for dataset in {entry[0] for entry in pending}:
                 db.execute("DELETE FROM journal WHERE dataset = ? AND rowid NOT IN (SELECT rowid FROM journal "
-                           "WHERE dataset = ? ORDER BY rowid DESC LIMIT ?)", (dataset, dataset, self.size))
+                           "WHERE dataset = ? ORDER BY at DESC, rowid DESC LIMIT ?)", (dataset, dataset, self.size))
 
     def entries(self, dataset: str, *, method: str | None = None, path: str | None = None,
                 status: int | None = None, limit: int = 100) -> list[dict]:
@@ -62,7 +63,7 @@ class Journal:
             params.append(status)
         rows = self.store.connection().execute(
             f"SELECT at, method, path, query, status, duration_ms, body FROM journal WHERE {' AND '.join(where)} "
-            "ORDER BY rowid DESC LIMIT ?", [*params, limit]).fetchall()
+            "ORDER BY at DESC, rowid DESC LIMIT ?", [*params, limit]).fetchall()
         return [{"at": row["at"], "method": row["method"], "path": row["path"], "query": row["query"],
                  "status": row["status"], "duration_ms": row["duration_ms"],
                  "body": _parsed(row["body"])} for row in rows]
