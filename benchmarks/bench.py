@@ -204,6 +204,8 @@ async def _python_load(url, duration, connections, headers, body) -> dict:
 
 def routes(args) -> None:
     sandbox = Sandbox("--workers", "2", "--count", str(args.records), "--start-after", "86400")
+    validating = Sandbox("--workers", "2", "--count", str(args.records), "--start-after", "86400",
+                         "--validate-responses")
     minimal = Minimal()
     try:
         auth = {"Authorization": f"Bearer {sandbox.token}", "Accept": JSONAPI}
@@ -216,6 +218,7 @@ def routes(args) -> None:
             "plain list": (sandbox.base + "/api/order_factories", None),
             "retrieve by id": (f"{sandbox.base}/api/order_factories/{some_id}", None),
             "create order copy": (sandbox.base + "/api/order_copies", create),
+            "the same list, --validate-responses": (validating.base + FILTERED, None),
         }
         results = {name: [] for name in cases}
         yardstick = []
@@ -233,6 +236,7 @@ def routes(args) -> None:
         listed = sandbox.get("/api/order_copies?filter[q][reference_eq]=bench")["meta"]["record_count"]
     finally:
         sandbox.stop()
+        validating.stop()
         minimal.stop()
 
     print(f"load: {'wrk' if shutil.which('wrk') else 'Python load generator'}, {args.connections} connections, "
