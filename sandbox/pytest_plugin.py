@@ -50,13 +50,14 @@ class Reply:
 class Served:
     """A sandbox at `url` whose tokens are signed with `secret`."""
 
-    def __init__(self, url: str, secret: str, process: subprocess.Popen | None = None):
-        self.url, self.secret, self.process = url.rstrip("/"), secret, process
+    def __init__(self, url: str, secret: str, process: subprocess.Popen | None = None, log=None):
+        self.url, self.secret, self.process, self.log = url.rstrip("/"), secret, process, log
 
     def stop(self) -> None:
         if self.process:
             self.process.terminate()
             self.process.wait(timeout=30)
+            self.log.close()
 
 
 class Clock:
@@ -201,10 +202,11 @@ def _start(folder, args: list[str]) -> Served:
     while True:
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=2).close()
-            return Served(url, secret, process)
+            return Served(url, secret, process, log)
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
+                log.close()
                 raise RuntimeError(f"the sandbox did not start: {(folder / 'serve.log').read_text()}") from None
             time.sleep(0.05)
 

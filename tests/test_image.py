@@ -76,6 +76,7 @@ def _docker_env() -> dict | None:
 DOCKER = _docker_env()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(DOCKER is None, reason="no Docker engine is reachable here (start one with "
                                            "../shared/tools/docker-local.sh up, or set DOCKER_HOST)")
 def test_the_image_builds_runs_healthy_as_a_user_and_stops_cleanly():

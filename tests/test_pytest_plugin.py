@@ -25,6 +25,8 @@ def test_two(sandbox):
     assert sandbox.get("/api/order_copies", **{"filter[q][reference_eq]": "from-one"}).json["data"] == []
     assert not sandbox.clock.now().startswith("2026-06-01T09:00:0")
     assert [entry["method"] for entry in sandbox.requests()] == ["GET"]
+    sandbox.clock.freeze("2030-01-01T00:00:00Z")
+    assert sandbox.clock.advance("1m") == "2030-01-01T00:01:00.000Z"
 '''
 
 HELPERS = '''

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from ..support import Receiver
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 T0 = "2026-06-01T09:00:00Z"
@@ -92,6 +94,9 @@ def _advance(driver, by: str) -> None:
 @pytest.mark.slow
 def test_a_demo_creates_copies_and_watches_them_complete_and_fail(serve, browser, screenshots):
     served = serve("--frozen-at", T0, "--count", "5")
+    receiver = Receiver()
+    hook = {"data": {"type": "webhooks", "attributes": {"topic": "order_copies.complete", "callback_url": receiver.url}}}
+    assert served.request("POST", "/api/webhooks", hook)[0] == 201
     browser.get(f"{served.base}/_sandbox/ui")
     _button(browser, "Mint a test token").click()
     _wait(browser, lambda d: _text(d, "#dataset") == "Data set: organization sandbox-org, test mode", "minted")
@@ -112,6 +117,8 @@ def test_a_demo_creates_copies_and_watches_them_complete_and_fail(serve, browser
     _wait(browser, lambda d: _text(d, "#details-events").split("\n") == [
         "order_copies.create at 2026-06-01 09:00:00Z", "order_copies.start at 2026-06-01 09:00:02Z",
         "order_copies.complete at 2026-06-01 09:00:05Z"], "its three events")
+    _wait(browser, lambda d: f"{receiver.url}: 200" in _text(d, "#details-deliveries"), "its webhook call")
+    receiver.close()
     browser.save_screenshot(str(screenshots / "3-completed.png"))
 
     failing = _create(browser, "Copy out of stock")
@@ -120,7 +127,8 @@ def test_a_demo_creates_copies_and_watches_them_complete_and_fail(serve, browser
     _wait(browser, lambda d: "HAT007 is out of stock" in _text(d, "#details-errors"), "the errors log")
     assert "order_copies.fail at 2026-06-01 09:00:10Z" in _text(browser, "#details-events")
     writes = [line.split("\t")[1:] for line in _text(browser, "#journal tbody").split("\n")]
-    assert writes == [["POST", "/api/order_copies", "201"]] * 2  # reads are hidden unless asked for
+    # newest first, reads hidden unless asked for
+    assert writes == [["POST", "/api/order_copies", "201"]] * 2 + [["POST", "/api/webhooks", "201"]]
     browser.set_window_size(1280, 1800)  # the list and the failed copy's details in one picture
     browser.save_screenshot(str(screenshots / "4-failed.png"))
     browser.set_window_size(1280, 1000)
