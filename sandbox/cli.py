@@ -110,7 +110,8 @@ def _banner(settings: Settings, secret: str) -> None:
     """Printed once the port is bound: a URL that answers, a token, and what is being served."""
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     base = f"http://{host}:{settings.port}"
-    click.echo(f"Order factory sandbox ready: {base}/api/order_factories (spec: {base}/openapi.yaml)")
+    click.echo(f"Order factory sandbox ready: {base}/api/order_factories (dashboard: {base}/, "
+               f"spec: {base}/openapi.yaml)")
     click.echo(f"Test-mode access token (organization {DEFAULT_ORGANIZATION}, valid 4 hours):")
     click.echo(issue_token(secret))
     state = settings.db if settings.db not in ("", ":memory:") else "a file made for this run, removed at exit"

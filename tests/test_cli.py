@@ -127,6 +127,9 @@ def test_the_banner_comes_once_the_port_answers(serve):
     url = served.banner.split()[4]
     assert url.endswith("/api/order_factories")
     assert served.request("GET", url.replace(served.base, ""))[0] == 200
+    dashboard = served.banner.split("dashboard: ")[1].split(",")[0]
+    with urllib.request.urlopen(dashboard) as page:
+        assert (dashboard, page.headers.get_content_type()) == (f"{served.base}/", "text/html")
 
 
 def test_two_workers_call_back_once_per_event_and_listen_prints_each_call(serve, tmp_path):
