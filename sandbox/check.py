@@ -48,8 +48,9 @@ def probe(root: str, token: str, timeout: float = 10) -> bool:
         raise CheckError(f"{root} refused the token (401): pass an access token it issued, e.g. "
                          "`--token $(sandbox token)` for a sandbox with the published secret")
     if not 200 <= status < 300 or not isinstance(_json(body), dict) or not isinstance(_json(body).get("data"), list):
-        raise CheckError(f"{root} does not serve this API: GET /api/order_factories answered {status} "
-                         f"{headers.get('Content-Type') or 'without a Content-Type'}, not a JSON:API list")
+        raise CheckError(f"{root} does not serve this API: GET {root}/api/order_factories answered {status} "
+                         f"{headers.get('Content-Type') or 'without a Content-Type'}, not a JSON:API list "
+                         "(--url is the root the API's paths start from, e.g. http://127.0.0.1:8080, without /api)")
     return _get(f"{root}/_sandbox/clock", token, timeout)[0] == 200
 
 
@@ -108,6 +109,8 @@ def run(root: str, token: str, *, junit: str | None = None, read_only: bool = Fa
         seed: int | None = None, phases: tuple[str, ...] = PHASES, echo=print) -> int:
     """Check the server at `root`; Schemathesis's exit status (0: nothing failed)."""
     root = root.rstrip("/")
+    if junit and not Path(junit).resolve().parent.is_dir():
+        raise CheckError(f"--junit {junit}: the folder {Path(junit).resolve().parent} does not exist")
     control = probe(root, token)
     echo(f"{root} serves the control API: checking every operation but the admin routes (/_sandbox/admin)."
          if control else f"{root} serves no control API (/_sandbox): checking the /api operations only.")
@@ -120,7 +123,10 @@ def run(root: str, token: str, *, junit: str | None = None, read_only: bool = Fa
                        phases=phases, control=control, config=config)
         env = {**os.environ, "SCHEMATHESIS_HOOKS": "sandbox.check_hooks", "SANDBOX_CHECK_TOKEN": token,
                "SANDBOX_CHECK_READ_ONLY": "1" if read_only else ""}
-        return subprocess.run(argv, env=env).returncode
+        try:
+            return subprocess.run(argv, env=env).returncode
+        except KeyboardInterrupt:  # Schemathesis got the Ctrl-C too and said what it had done
+            return 130
 
 
 @schemathesis.check

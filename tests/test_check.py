@@ -139,5 +139,7 @@ def test_a_server_that_cannot_be_checked_gets_one_line_and_a_non_zero_exit(serve
     served = serve("--count", "1")
     refused = check(served.base, token=issue_token("another-secret-long-enough-for-hs256-x"))
     assert refused.returncode == 2 and "refused the token (401)" in refused.stderr, refused.stderr
-    other = check(served.base + "/healthz")
-    assert other.returncode == 2 and "does not serve this API" in other.stderr, other.stderr
+    other = check(served.base + "/api")
+    assert other.returncode == 2 and "does not serve this API" in other.stderr and "without /api" in other.stderr
+    nowhere = check(served.base, "--junit", "/no/such/folder/report.xml")
+    assert nowhere.returncode == 2 and "the folder /no/such/folder does not exist" in nowhere.stderr
