@@ -34,6 +34,7 @@ CONFIG = DATA / "schemathesis.toml"
 JSONAPI = "application/vnd.api+json"
 # the methods that change nothing: all a --read-only check sends
 SAFE_METHODS = ("GET", "HEAD")
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
 class CheckError(Exception):
@@ -71,9 +72,6 @@ def _json(body: bytes):
         return json.loads(body)
     except ValueError:
         return None
-
-
-PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
 def command(root: str, *, junit: str | None, read_only: bool, max_examples: int, seed: int | None,
