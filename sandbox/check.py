@@ -32,8 +32,8 @@ from sandbox.settings import DATA
 SPEC = DATA / "openapi.yaml"
 CONFIG = DATA / "schemathesis.toml"
 JSONAPI = "application/vnd.api+json"
-# the methods that change nothing: all a --read-only check sends
-SAFE_METHODS = ("GET", "HEAD")
+# what a --read-only check leaves out: every method the spec declares that may change something
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
@@ -86,9 +86,9 @@ def command(root: str, *, junit: str | None, read_only: bool, max_examples: int,
     # the real API and proxies of it serve /api only; the admin routes want another token (the
     # sandbox's own contract suite checks them)
     argv += ["--include-path-regex", "^/api/"] if not control else ["--exclude-path-regex", "^/_sandbox/admin"]
-    if read_only:  # links lead from writes, so no stateful phase either
-        argv += [arg for method in SAFE_METHODS for arg in ("--include-method", method)]
-        phases = tuple(phase for phase in phases if phase != "stateful")
+    if read_only:  # excluded, not "include GET": Schemathesis ORs its include filters (path or method)
+        argv += [arg for method in WRITE_METHODS for arg in ("--exclude-method", method)]
+        phases = tuple(phase for phase in phases if phase != "stateful")  # links lead from writes
     return [*argv, "--phases", ",".join(phases)]
 
 

@@ -28,10 +28,13 @@ class Wrapped:
     """A sandbox app, served in a thread, whose JSON:API answers to GET /api/... pass through `change`
     (status, content type, parsed document) -> the same three: a stand-in that drifted."""
 
-    def __init__(self, change):
+    def __init__(self, change, *, control: bool = True):
         app = create_app(Settings(secret=SECRET, seed=3, count=10))
 
         def middleware(environ, start_response):
+            if not control and environ["PATH_INFO"].startswith("/_sandbox"):  # as the real API
+                start_response("404 Not Found", [("Content-Type", "application/vnd.api+json")])
+                return [b'{"errors": [{"status": "404", "code": "NOT_FOUND", "title": "Not found"}]}']
             captured = {}
 
             def capture(status, headers, exc_info=None):
@@ -129,6 +132,19 @@ def test_read_only_sends_only_safe_methods(serve):
     status, journal = served.request("GET", "/_sandbox/requests?limit=500")
     methods = {entry["method"] for entry in journal["requests"]}
     assert methods and methods <= {"GET", "HEAD"}, methods
+
+
+def test_a_server_without_the_control_api_gets_its_api_operations_only(tmp_path):
+    real = Wrapped(lambda status, media, document: (status, media, document), control=False)
+    try:
+        done = check(real.url, "--read-only", "--phases", "fuzzing", "--max-examples", "1",
+                     "--junit", str(tmp_path / "j.xml"))
+    finally:
+        real.close()
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "serves no control API (/_sandbox): checking the /api operations only" in done.stdout
+    names = {case.get("name") for case in ElementTree.parse(tmp_path / "j.xml").getroot().iter("testcase")}
+    assert names and all(name.startswith(("GET /api/", "HEAD /api/")) for name in names), names
 
 
 def test_a_server_that_cannot_be_checked_gets_one_line_and_a_non_zero_exit(serve):
