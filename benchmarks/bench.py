@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,29 +30,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from sandbox.server import free_port, wait_until_answers
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "benchmark-secret-long-enough-for-hs256-signing"
 JSONAPI = "application/vnd.api+json"
 FILTERED = "/api/order_factories?filter[q][status_in]=failed,completed&sort=-created_at&include=source_order,target_order"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=5)
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise TimeoutError(url)
 
 
 def process_tree(pid: int) -> list[int]:
@@ -99,7 +81,7 @@ class Sandbox:
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.proc.stdout.readline(), self.proc.stdout.readline()
         self.token = self.proc.stdout.readline().strip()
-        wait_ready(f"{self.base}/healthz", self.proc)
+        wait_until_answers(f"{self.base}/healthz", seconds=300, process=self.proc)
         self.ready_s = time.perf_counter() - started
 
     def token_for(self, organization: str) -> str:
@@ -124,7 +106,7 @@ class Minimal:
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         self.proc = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{self.port}", "minimal_app:app"],
                                      cwd=Path(__file__).parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_ready(f"{self.base}/items", self.proc)
+        wait_until_answers(f"{self.base}/items", seconds=300, process=self.proc)
 
     def stop(self) -> None:
         self.proc.terminate()

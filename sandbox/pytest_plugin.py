@@ -18,7 +18,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -158,16 +157,10 @@ class Sandbox:
         return self._control("GET", "violations")["violations"]
 
     def _control(self, method: str, route: str, body: dict | None = None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.url}/_sandbox/{route}", data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as error:
-            raise AssertionError(f"{method} /_sandbox/{route} answered {error.code}: "
-                                 f"{error.read().decode(errors='replace')}") from None
-        return json.loads(raw) if raw else None
+        reply = self.request(method, f"/_sandbox/{route}", body, headers={"Content-Type": "application/json"})
+        if reply.status >= 400:
+            raise AssertionError(f"{method} /_sandbox/{route} answered {reply.status}: {reply.json}")
+        return reply.json
 
 
 @pytest.fixture(scope="session")
@@ -185,12 +178,9 @@ def sandbox_server(request, tmp_path_factory) -> Served:
 
 
 def _start(folder, args: list[str]) -> Served:
-    import socket
+    from sandbox.server import free_port, wait_until_answers
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    secret = secrets.token_urlsafe(32)
+    port, secret = free_port(), secrets.token_urlsafe(32)
     log = open(folder / "serve.log", "w")
     # an organization per test: far more data sets than a served sandbox holds by default
     process = subprocess.Popen(
@@ -198,17 +188,13 @@ def _start(folder, args: list[str]) -> Served:
          "--validate-responses", "--max-datasets", "1000000", *args],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "SANDBOX_DB": ""})
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=2).close()
-            return Served(url, secret, process, log)
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.close()
-                raise RuntimeError(f"the sandbox did not start: {(folder / 'serve.log').read_text()}") from None
-            time.sleep(0.05)
+    try:
+        wait_until_answers(f"{url}/healthz", seconds=120, process=process)
+    except (RuntimeError, TimeoutError):
+        process.kill()
+        log.close()
+        raise RuntimeError(f"the sandbox did not start: {(folder / 'serve.log').read_text()}") from None
+    return Served(url, secret, process, log)
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import signal
 import socket
+import subprocess
+import time
+import urllib.request
 from typing import Callable
 
 from flask import Flask
@@ -70,6 +73,29 @@ def serve(app: Flask, settings: Settings, ready: Callable[[], None]) -> None:
 def _graceful_on_interrupt(arbiter) -> None:
     """SIGINT stops as SIGTERM does: no new connections, requests in hand finished, exit 0."""
     arbiter.handle_int = arbiter.handle_term
+
+
+def free_port() -> int:
+    """A loopback port nobody holds now: for the sandboxes tests, benchmarks and the pytest plugin start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_answers(url: str, seconds: float = 60, process: subprocess.Popen | None = None) -> None:
+    """Return once `url` answers (a served sandbox's /healthz). RuntimeError if `process`, the server
+    behind it, exits first; TimeoutError after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=5).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not answer within {seconds:g} s") from None
+            time.sleep(0.02)
 
 
 def port_in_use(host: str, port: int) -> bool:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,16 +10,11 @@ import urllib.request
 from pathlib import Path
 
 from sandbox.domain import snapshot
+from sandbox.server import free_port, wait_until_answers  # noqa: F401 - shared with the tests
 from sandbox.store import Store
 
 SECRET = "test-secret-long-enough-for-hs256-signing"
 JSONAPI = "application/vnd.api+json"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sandbox_command(*args: str) -> list[str]:
@@ -40,7 +34,7 @@ class Served:
         assert f":{self.port}/api" in self.banner, self.banner + self.process.stdout.read()
         self.process.stdout.readline()
         self.token = self.process.stdout.readline().strip()
-        wait_until_healthy(self.base)
+        wait_until_answers(f"{self.base}/healthz", process=self.process)
 
     def request(self, method: str, path: str, body: dict | None = None, token: str | None = None):
         """(status, parsed body) of one request with the served token."""
@@ -63,18 +57,6 @@ class Served:
             return self.process.wait(timeout=15)
         finally:
             self.process.stdout.close()
-
-
-def wait_until_healthy(base: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=5)
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def copy_body(source_order: str, kind: str = "order_copies", subscription: str | None = None, **attributes) -> dict:

@@ -14,7 +14,7 @@ import pytest
 
 from sandbox.settings import ROOT
 
-from .support import free_port, wait_until_healthy
+from .support import free_port, wait_until_answers
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 # the engine and the stand-in base image that ../shared/tools/docker-local.sh provides on machines
@@ -49,7 +49,7 @@ def test_the_images_command_and_environment_serve_and_pass_its_healthcheck(tmp_p
     process = subprocess.Popen([str(binary / entrypoint[0]), *entrypoint[1:]], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_until_healthy(f"http://127.0.0.1:{port}")
+        wait_until_answers(f"http://127.0.0.1:{port}/healthz")
         check = subprocess.run([str(binary / healthcheck[0]), *healthcheck[1:]], env=env, timeout=10)
         assert check.returncode == 0
         banner = [process.stdout.readline() for _ in range(5)]
@@ -91,7 +91,7 @@ def test_the_image_builds_runs_healthy_as_a_user_and_stops_cleanly():
     subprocess.run(["docker", "run", "-d", "--name", name, "--network", "host", "-e", f"SANDBOX_PORT={port}",
                     "-e", "SANDBOX_COUNT=5", tag], env=DOCKER, check=True, capture_output=True)
     try:
-        wait_until_healthy(f"http://127.0.0.1:{port}", seconds=120)
+        wait_until_answers(f"http://127.0.0.1:{port}/healthz", seconds=120)
         inspect = lambda fmt: subprocess.run(["docker", "inspect", "--format", fmt, name], env=DOCKER,  # noqa: E731
                                              capture_output=True, text=True, check=True).stdout.strip()
         deadline = time.monotonic() + 60

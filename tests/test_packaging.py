@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sandbox.settings import DATA, ROOT
 
-from .support import SECRET, free_port, wait_until_healthy
+from .support import SECRET, free_port, wait_until_answers
 
 
 def test_a_wheel_in_a_fresh_environment_serves_the_api_and_the_spec(tmp_path):
@@ -38,7 +38,7 @@ def test_a_wheel_in_a_fresh_environment_serves_the_api_and_the_spec(tmp_path):
     try:
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_healthy(base, seconds=30)
+            wait_until_answers(f"{base}/healthz", seconds=30)
         except OSError:
             served.kill()
             raise AssertionError(served.stdout.read()) from None
