@@ -2,19 +2,19 @@
 drifts, sends no write when read-only, and says in one line why a server cannot be checked."""
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
-import threading
 import xml.etree.ElementTree as ElementTree
 
 import orjson
 import pytest
-from werkzeug.serving import make_server
 
 from sandbox import create_app
 from sandbox.security.auth import issue_token
+from sandbox.server import serve
 from sandbox.settings import Settings
 
-from .support import SECRET, free_port, sandbox_command
+from .support import SECRET, free_port, sandbox_command, wait_until_answers
 
 TOKEN = issue_token(SECRET)
 
@@ -25,14 +25,17 @@ def check(url: str, *args: str, token: str = TOKEN) -> subprocess.CompletedProce
 
 
 class Wrapped:
-    """A sandbox app, served in a thread, whose JSON:API answers to GET /api/... pass through `change`
-    (status, content type, parsed document) -> the same three: a stand-in that drifted."""
+    """A sandbox served as `sandbox serve` serves it (gunicorn, in a process of its own), whose JSON:API
+    answers to GET /api/... pass through `change` (status, content type, parsed document) -> the same
+    three: a stand-in that drifted. Without `control`, /_sandbox answers 404, as the real API does."""
 
     def __init__(self, change, *, control: bool = True):
-        app = create_app(Settings(secret=SECRET, seed=3, count=10))
+        settings = Settings(secret=SECRET, seed=3, count=10, port=free_port(), workers=1)
+        app = create_app(settings)
+        sandbox = app.wsgi_app
 
         def middleware(environ, start_response):
-            if not control and environ["PATH_INFO"].startswith("/_sandbox"):  # as the real API
+            if not control and environ["PATH_INFO"].startswith("/_sandbox"):
                 start_response("404 Not Found", [("Content-Type", "application/vnd.api+json")])
                 return [b'{"errors": [{"status": "404", "code": "NOT_FOUND", "title": "Not found"}]}']
             captured = {}
@@ -41,7 +44,7 @@ class Wrapped:
                 captured.update(status=status, headers=headers)
                 return lambda data: None
 
-            body = b"".join(app(environ, capture))
+            body = b"".join(sandbox(environ, capture))
             status, headers = captured["status"], dict(captured["headers"])
             if (environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"].startswith("/api/")
                     and headers.get("Content-Type", "").startswith("application/vnd.api+json") and body):
@@ -52,12 +55,15 @@ class Wrapped:
             start_response(status, list(headers.items()))
             return [body]
 
-        self.server = make_server("127.0.0.1", free_port(), middleware, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        app.wsgi_app = middleware
+        self.process = multiprocessing.get_context("fork").Process(target=serve, args=(app, settings, lambda: None))
+        self.process.start()
+        self.url = f"http://127.0.0.1:{settings.port}"
+        wait_until_answers(f"{self.url}/healthz")
 
     def close(self) -> None:
-        self.server.shutdown()
+        self.process.terminate()
+        self.process.join(timeout=15)
 
 
 def _resources(document: dict):
