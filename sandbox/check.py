@@ -24,8 +24,7 @@ from pathlib import Path
 
 import jsonschema
 import schemathesis
-import yaml
-
+from sandbox.jsonapi import spec
 from sandbox.jsonapi.conformance import attributes_by_type, missing_attributes
 from sandbox.settings import DATA
 
@@ -48,7 +47,8 @@ def probe(root: str, token: str, timeout: float = 10) -> bool:
     if status == 401:
         raise CheckError(f"{root} refused the token (401): pass an access token it issued, e.g. "
                          "`--token $(sandbox token)` for a sandbox with the published secret")
-    if not 200 <= status < 300 or not isinstance(_json(body), dict) or not isinstance(_json(body).get("data"), list):
+    document = _json(body)
+    if not 200 <= status < 300 or not isinstance(document, dict) or not isinstance(document.get("data"), list):
         raise CheckError(f"{root} does not serve this API: GET {root}/api/order_factories answered {status} "
                          f"{headers.get('Content-Type') or 'without a Content-Type'}, not a JSON:API list "
                          "(--url is the root the API's paths start from, e.g. http://127.0.0.1:8080, without /api)")
@@ -144,7 +144,7 @@ def complete_attributes(ctx, response, case):
 
 @functools.lru_cache(maxsize=1)
 def _attributes() -> dict[str, set[str]]:
-    return attributes_by_type(yaml.safe_load(SPEC.read_text(encoding="utf-8")))
+    return attributes_by_type(spec.load(SPEC).document)
 
 
 # --- which generated cases reach a server as what they claim to be ---------------------------------

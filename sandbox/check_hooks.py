@@ -7,11 +7,11 @@ import urllib.request
 from datetime import datetime, timezone
 
 import schemathesis
-import yaml
 
 from sandbox.check import SPEC, keep_case
+from sandbox.jsonapi import spec
 
-_SPEC = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+_SPEC = spec.load(SPEC).document
 
 
 @schemathesis.hook

@@ -36,10 +36,14 @@ def _load(path: Path, modified: float) -> Spec:
     return Spec(path)
 
 
+def load(path: Path) -> Spec:
+    """The spec at `path`, parsed once per file version: tests build many apps, `sandbox check` and its
+    hooks read it too, and every worker thread shares it read-only."""
+    return _load(path, path.stat().st_mtime)
+
+
 def init_app(app) -> None:
-    path = app.config["SANDBOX"].spec_path
-    # one parse per file version: tests build many apps, and every worker thread shares it read-only
-    app.extensions["spec"] = _load(path, path.stat().st_mtime)
+    app.extensions["spec"] = load(app.config["SANDBOX"].spec_path)
 
 
 def read_body(schema: str | None, media_type: str = JSONAPI, *, optional: bool = False) -> dict:
