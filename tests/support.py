@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import orjson
+
 from sandbox.domain import snapshot
 from sandbox.server import free_port, wait_until_answers  # noqa: F401 - shared with the tests
 from sandbox.store import Store
@@ -57,6 +59,22 @@ class Served:
             return self.process.wait(timeout=15)
         finally:
             self.process.stdout.close()
+
+
+def break_view(app, rule: str, change) -> None:
+    """Wrap the view of `rule` so that `change(document, response)` alters each of its answers in place:
+    a sandbox bug, on purpose, for the tests of what notices one."""
+    endpoint = next(found.endpoint for found in app.url_map.iter_rules() if found.rule == rule)
+    view = app.view_functions[endpoint]
+
+    def broken(*args, **kwargs):
+        response = app.make_response(view(*args, **kwargs))
+        document = orjson.loads(response.get_data())
+        change(document, response)
+        response.set_data(orjson.dumps(document))
+        return response
+
+    app.view_functions[endpoint] = broken
 
 
 def copy_body(source_order: str, kind: str = "order_copies", subscription: str | None = None, **attributes) -> dict:

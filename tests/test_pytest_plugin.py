@@ -1,13 +1,12 @@
 """The `sandbox` pytest fixture, as a frontend's suite uses it (run by pytester in a pytest of its own)."""
 import threading
 
-import orjson
 from werkzeug.serving import make_server
 
 from sandbox import create_app
 from sandbox.settings import Settings
 
-from .support import SECRET, free_port
+from .support import SECRET, break_view, free_port
 
 TWO_TESTS = '''
 def test_one(sandbox):
@@ -61,21 +60,15 @@ def test_the_helpers_reach_scenarios_faults_the_journal_and_reset(pytester):
     result.assert_outcomes(passed=1)
 
 
+def _without_status(document, response):
+    for order in document["data"]:
+        del order["attributes"]["status"]
+
+
 def test_an_answer_that_breaks_the_contract_fails_the_test_at_teardown(pytester):
     """Against a sandbox already served (--sandbox-url), whose order list answers without a status."""
     app = create_app(Settings(secret=SECRET, count=5, validate_responses=True))
-    endpoint = next(rule.endpoint for rule in app.url_map.iter_rules() if rule.rule == "/api/orders")
-    view = app.view_functions[endpoint]
-
-    def without_status(*args, **kwargs):
-        response = app.make_response(view(*args, **kwargs))
-        document = orjson.loads(response.get_data())
-        for order in document["data"]:
-            del order["attributes"]["status"]
-        response.set_data(orjson.dumps(document))
-        return response
-
-    app.view_functions[endpoint] = without_status
+    break_view(app, "/api/orders", _without_status)
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -1,7 +1,6 @@
 """--validate-responses: an answer that breaks openapi.yaml is marked, logged and listed for its data set."""
 import logging
 
-import orjson
 import pytest
 
 from sandbox import create_app
@@ -9,7 +8,7 @@ from sandbox.api.violations import HEADER
 from sandbox.security.auth import issue_token
 from sandbox.settings import Settings
 
-from ..support import JSONAPI, SECRET
+from ..support import JSONAPI, SECRET, break_view
 
 
 @pytest.fixture
@@ -17,27 +16,13 @@ def validating():
     return create_app(Settings(secret=SECRET, count=5, validate_responses=True))
 
 
-def _break(app, endpoint: str, change) -> None:
-    """Wrap one view so that its answer is changed by `change(document)`: a sandbox bug, on purpose."""
-    view = app.view_functions[endpoint]
-
-    def broken(*args, **kwargs):
-        response = app.make_response(view(*args, **kwargs))
-        response.set_data(orjson.dumps(change(orjson.loads(response.get_data()))))
-        return response
-
-    app.view_functions[endpoint] = broken
-
-
-def _status_becomes_a_number(document):
+def _status_becomes_a_number(document, response):
     for resource in document["data"]:
         resource["attributes"]["status"] = 3
-    return document
 
 
 def test_a_violation_is_marked_logged_and_listed_for_its_data_set(validating, headers, caplog):
-    endpoint = next(rule.endpoint for rule in validating.url_map.iter_rules() if rule.rule == "/api/order_factories")
-    _break(validating, endpoint, _status_becomes_a_number)
+    break_view(validating, "/api/order_factories", _status_becomes_a_number)
     client = validating.test_client()
     auth = {"Authorization": headers["Authorization"]}
     with caplog.at_level(logging.WARNING):
@@ -67,19 +52,13 @@ def test_answers_that_keep_the_contract_pass_unmarked(validating, headers):
         "validating": True, "count": 0, "violations": []}
 
 
+def _teapot(document, response):
+    del document["data"][0]["attributes"]["number"]
+    response.status_code, response.mimetype = 418, "application/json"
+
+
 def test_an_undeclared_status_is_a_violation(validating, headers):
-    endpoint = next(rule.endpoint for rule in validating.url_map.iter_rules() if rule.rule == "/api/orders")
-    view = validating.view_functions[endpoint]
-
-    def teapot(*args, **kwargs):
-        response = validating.make_response(view(*args, **kwargs))
-        document = orjson.loads(response.get_data())
-        del document["data"][0]["attributes"]["number"]
-        response.set_data(orjson.dumps(document))
-        response.status_code, response.mimetype = 418, "application/json"
-        return response
-
-    validating.view_functions[endpoint] = teapot
+    break_view(validating, "/api/orders", _teapot)
     client = validating.test_client()
     marked = client.get("/api/orders", headers=headers).headers[HEADER]
     assert marked.startswith("1 violation(s) of openapi.yaml") and "status 418 is not declared" in marked
